@@ -89,9 +89,7 @@ class Service:
 class Catalog:
     """Departments and services, indexed by id and code."""
 
-    def __init__(
-        self, departments: list[Department], services: list[Service]
-    ) -> None:
+    def __init__(self, departments: list[Department], services: list[Service]) -> None:
         self._departments = {d.id: d for d in departments}
         self._services = {s.code: s for s in services}
         if len(self._departments) != len(departments):

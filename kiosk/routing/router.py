@@ -52,7 +52,9 @@ class Router:
             self._vocab[service.code] = words
             document_frequency.update(words)
         total = max(len(catalog), 1)
-        self._idf = {w: math.log(total / n) + 0.1 for w, n in document_frequency.items()}
+        self._idf = {
+            w: math.log(total / n) + 0.1 for w, n in document_frequency.items()
+        }
 
     def rank(self, text: str, lang: str, limit: int = 5) -> list[Candidate]:
         """The best ``limit`` services for ``text``, most likely first.

@@ -1,0 +1,1 @@
+"""Host side of the serial link to the kiosk's microcontroller."""

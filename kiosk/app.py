@@ -1,0 +1,55 @@
+"""Builds the kiosk's core objects from the settings and wires them."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from kiosk.catalog import Catalog, load_catalog
+from kiosk.config import Settings
+from kiosk.filing import FilingService
+from kiosk.hardware.factory import make_printer
+from kiosk.hardware.printer import Printer
+from kiosk.routing import Router
+from kiosk.session import Session
+from kiosk.store import Outbox
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class Core:
+    """The Qt-free heart of a running kiosk."""
+
+    settings: Settings
+    catalog: Catalog
+    router: Router
+    outbox: Outbox
+    printer: Printer
+    filing: FilingService
+
+    def new_session(self) -> Session:
+        """A session for the citizen flow."""
+        return Session(self.catalog, self.router, self.settings.kiosk)
+
+    def close(self) -> None:
+        """Release the devices and the database."""
+        self.printer.close()
+        self.outbox.close()
+
+
+def build_core(settings: Settings) -> Core:
+    """Open the outbox and the devices named in the settings.
+
+    Raises:
+        kiosk.store.StoreError: the data directory is unusable.
+    """
+    catalog = load_catalog()
+    router = Router(catalog)
+    outbox = Outbox.in_data_dir(settings.storage.data_dir)
+    printer = make_printer(settings)
+    filing = FilingService(outbox, printer, catalog, settings.kiosk.id, settings.zone)
+    logger.info(
+        "Kiosk %s ready, data in %s", settings.kiosk.id, settings.storage.data_dir
+    )
+    return Core(settings, catalog, router, outbox, printer, filing)

@@ -1,0 +1,202 @@
+"""The ``kiosk`` command: run the kiosk, file requests, inspect the queue."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from kiosk.app import build_core
+from kiosk.config import LANGUAGES, ConfigError, Settings, load_settings
+from kiosk.routing import DecisionKind, decide
+from kiosk.store import NewRequest, Outbox, StoreError
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_NEEDS_CHOICE = 3
+"""``kiosk file`` could not pick one service; the candidates are printed."""
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _common_options() -> argparse.ArgumentParser:
+    # Accepted both before and after the subcommand; SUPPRESS keeps a value
+    # given before the subcommand from being reset by the subparser default.
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--config", type=Path, default=argparse.SUPPRESS, help="settings file (TOML)"
+    )
+    common.add_argument(
+        "--data-dir", type=Path, default=argparse.SUPPRESS, help="data directory"
+    )
+    common.add_argument(
+        "-v", "--verbose", action="store_true", default=argparse.SUPPRESS
+    )
+    return common
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every subcommand."""
+    common = _common_options()
+    parser = argparse.ArgumentParser(
+        prog="kiosk", description="Antonia city hall kiosk", parents=[common]
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", parents=[common], help="start the kiosk screen")
+    run.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    run.set_defaults(handler=_run)
+
+    file_ = sub.add_parser(
+        "file", parents=[common], help="file a request on a citizen's behalf"
+    )
+    file_.add_argument("text", help="the request in the citizen's words")
+    file_.add_argument("--lang", choices=LANGUAGES, default="ro")
+    file_.add_argument("--service", help="service code; skips routing")
+    file_.add_argument("--phone", default="")
+    file_.add_argument("--email", default="")
+    file_.add_argument("--json", action="store_true", help="machine-readable output")
+    file_.set_defaults(handler=_file)
+
+    queue = sub.add_parser("queue", parents=[common], help="inspect the outbox")
+    queue_sub = queue.add_subparsers(dest="queue_command", required=True)
+    queue_list = queue_sub.add_parser("list", parents=[common], help="list requests")
+    queue_list.add_argument("--json", action="store_true")
+    queue_list.set_defaults(handler=_queue_list)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``kiosk`` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    for name, default in (("config", None), ("data_dir", None), ("verbose", False)):
+        if not hasattr(args, name):
+            setattr(args, name, default)
+    from kiosk.logsetup import configure_logging
+
+    configure_logging(args.verbose)
+    handler: Handler = args.handler
+    try:
+        return handler(args)
+    except ConfigError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    return load_settings(args.config, args.data_dir)
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    # Qt is imported only here, so the other commands run on machines
+    # (and in services) without a display stack.
+    from kiosk.ui.main import run_app
+
+    core = build_core(settings)
+    try:
+        return run_app(core, fullscreen=args.fullscreen or settings.kiosk.fullscreen)
+    finally:
+        core.close()
+
+
+def _file(args: argparse.Namespace) -> int:
+    core = build_core(_settings(args))
+    try:
+        text = args.text.strip()
+        if not text:
+            print("kiosk: the request text is empty", file=sys.stderr)
+            return EXIT_USAGE
+        if args.service:
+            if args.service not in core.catalog:
+                print(f"kiosk: unknown service code {args.service!r}", file=sys.stderr)
+                return EXIT_USAGE
+            service = core.catalog.service(args.service)
+        else:
+            decision = decide(core.router.rank(text, args.lang))
+            if decision.kind is not DecisionKind.CONFIRM or decision.best is None:
+                print(
+                    f"kiosk: routing is not sure ({decision.kind.value}); "
+                    "choose one with --service:",
+                    file=sys.stderr,
+                )
+                for candidate in decision.candidates:
+                    print(
+                        f"  {candidate.service.code}  {candidate.probability:.2f}  "
+                        f"{candidate.service.name(args.lang)}",
+                        file=sys.stderr,
+                    )
+                return EXIT_NEEDS_CHOICE
+            service = decision.best.service
+        if not service.is_fileable:
+            print(f"kiosk: {service.code} is not a city hall matter", file=sys.stderr)
+            return EXIT_USAGE
+        request = NewRequest(
+            service_code=service.code,
+            department=service.department,
+            language=args.lang,
+            text=text,
+            phone=args.phone or None,
+            email=args.email or None,
+            consent=bool(args.phone or args.email),
+        )
+        result = core.filing.file(request)
+    finally:
+        core.close()
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "ticket": result.request.ticket,
+                    "uuid": result.request.uuid,
+                    "service_code": service.code,
+                    "department": service.department,
+                    "printed": result.printed,
+                    "printer_status": result.printer_status.value,
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(f"Ticket {result.request.ticket}: {service.name(args.lang)}")
+        if not result.printed:
+            print(f"Receipt not printed: printer {result.printer_status.value}")
+    return EXIT_OK
+
+
+def _queue_list(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    with Outbox.in_data_dir(settings.storage.data_dir) as outbox:
+        requests = outbox.list()
+    if args.json:
+        rows = [
+            {
+                "ticket": r.ticket,
+                "uuid": r.uuid,
+                "service_code": r.service_code,
+                "department": r.department,
+                "state": r.state.value,
+                "created_utc": r.created_utc.isoformat(),
+                "attempts": r.attempts,
+            }
+            for r in requests
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
+        return EXIT_OK
+    for r in requests:
+        print(
+            f"{r.ticket}  {r.state.value:<13} {r.created_utc:%Y-%m-%d %H:%M}Z  "
+            f"{r.service_code}"
+        )
+    print(f"{len(requests)} request(s)")
+    return EXIT_OK

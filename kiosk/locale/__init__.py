@@ -1,0 +1,1 @@
+"""Gettext catalogues of the kiosk texts, one folder per language."""

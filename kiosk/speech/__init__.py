@@ -1,0 +1,1 @@
+"""Speech in and out: audio sources, recognition and synthesis."""

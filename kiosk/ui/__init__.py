@@ -1,0 +1,1 @@
+"""The touch screen: Qt widgets that render the session and forward touches."""
