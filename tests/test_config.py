@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from kiosk.config import ConfigError, load_settings
+
+EXAMPLE = Path(__file__).parent.parent / "kiosk.example.toml"
+
+
+def test_no_file_gives_demo_settings_with_simulated_devices() -> None:
+    settings = load_settings()
+    assert settings.printer.driver == "simulated"
+    assert settings.kiosk.timezone == "Europe/Bucharest"
+
+
+def test_the_example_file_in_the_repository_loads() -> None:
+    settings = load_settings(EXAMPLE)
+    assert settings.kiosk.id
+
+
+def test_data_dir_option_overrides_the_file(tmp_path: Path) -> None:
+    assert load_settings(EXAMPLE, tmp_path).storage.data_dir == tmp_path
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("[kiosk]\ndefault_language = 'de'\n", "kiosk.default_language"),
+        ("[kiosk]\ntimezone = 'Mars/Olympus'\n", "kiosk.timezone"),
+        ("[kiosk]\nidle_warning_s = -1\n", "kiosk.idle_warning_s"),
+        ("[kiosk]\nidle_warning_s = 'soon'\n", "kiosk.idle_warning_s"),
+        ("[kiosk]\nfullscreen = 1\n", "kiosk.fullscreen"),
+        ("[kiosk]\ncolour = 'red'\n", "kiosk.colour"),
+        ("[screen]\nx = 1\n", "screen"),
+        ("[printer]\ndriver = 'laser'\n", "printer.driver"),
+        ("[printer]\ndriver = 'escpos'\n", "printer.port"),
+        ("kiosk = 3\n", "kiosk"),
+        ("[kiosk\n", "--config"),
+    ],
+)
+def test_a_bad_value_names_its_key(tmp_path: Path, text: str, key: str) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert info.value.key == key
+    assert key in str(info.value)
+
+
+def test_a_missing_file_is_reported(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match="cannot read"):
+        load_settings(tmp_path / "absent.toml")
+
+
+def test_every_setting_has_a_docstring() -> None:
+    import ast
+
+    source = (Path(__file__).parent.parent / "kiosk" / "config.py").read_text()
+    tree = ast.parse(source)
+    for node in tree.body:
+        if isinstance(node, ast.ClassDef) and node.name.endswith("Settings"):
+            body = node.body
+            for i, stmt in enumerate(body):
+                if isinstance(stmt, ast.AnnAssign) and node.name != "Settings":
+                    following = body[i + 1] if i + 1 < len(body) else None
+                    assert isinstance(following, ast.Expr), (
+                        f"{node.name}.{ast.unparse(stmt.target)} has no docstring"
+                    )
