@@ -51,7 +51,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", parents=[common], help="start the kiosk screen")
     run.add_argument("--fullscreen", action="store_true", help="fill the screen")
-    run.set_defaults(handler=_run)
+    run.set_defaults(handler=_run, log_to_stdout=True)
 
     file_ = sub.add_parser(
         "file", parents=[common], help="file a request on a citizen's behalf"
@@ -81,7 +81,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             setattr(args, name, default)
     from kiosk.logsetup import configure_logging
 
-    configure_logging(args.verbose)
+    configure_logging(args.verbose, service=getattr(args, "log_to_stdout", False))
     handler: Handler = args.handler
     try:
         return handler(args)

@@ -177,8 +177,12 @@ class Outbox:
         self.ticket_prefix = ticket_prefix
         self._conn = self._connect(path)
         self.db = sqlite_utils.Database(self._conn)
-        with self._translated_errors():
-            self._migrate()
+        try:
+            with self._translated_errors():
+                self._migrate()
+        except StoreError:
+            self._conn.close()
+            raise
 
     @classmethod
     def in_data_dir(cls, data_dir: Path, ticket_prefix: str = "A") -> Outbox:
@@ -198,11 +202,15 @@ class Outbox:
             conn = sqlite3.connect(
                 path, isolation_level=None, timeout=10.0, check_same_thread=False
             )
+        except sqlite3.Error as exc:
+            raise self._translate(exc) from exc
+        try:
             conn.execute("PRAGMA journal_mode=WAL")
             # synchronous is per connection; FULL syncs the WAL on every
             # commit, which is what makes "filed" mean "survives power loss".
             conn.execute("PRAGMA synchronous=FULL")
         except sqlite3.Error as exc:
+            conn.close()
             raise self._translate(exc) from exc
         return conn
 

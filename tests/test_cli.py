@@ -1,0 +1,99 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from kiosk.cli import EXIT_NEEDS_CHOICE, EXIT_OK, EXIT_USAGE
+
+
+def kiosk(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "kiosk", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+
+def test_file_with_a_service_prints_the_ticket_and_queues_it(data_dir: Path) -> None:
+    done = kiosk(
+        "--data-dir",
+        str(data_dir),
+        "file",
+        "Vreau un duplicat după certificatul de naștere",
+        "--service",
+        "civil.certificate_duplicate",
+        "--json",
+    )
+    assert done.returncode == EXIT_OK, done.stderr
+    filed = json.loads(done.stdout)
+    assert filed["ticket"] == "A-00001"
+    assert filed["department"] == "stare_civila"
+    assert filed["printed"] is True
+    assert (data_dir / "receipts" / "A-00001.txt").exists()
+
+    listed = kiosk("queue", "list", "--json", "--data-dir", str(data_dir))
+    rows = json.loads(listed.stdout)
+    assert [(r["ticket"], r["state"], r["uuid"]) for r in rows] == [
+        ("A-00001", "queued", filed["uuid"])
+    ]
+
+
+def test_queue_list_reads_as_a_table(data_dir: Path) -> None:
+    kiosk(
+        "file",
+        "abonament",
+        "--service",
+        "parking.resident_permit_renewal",
+        "--data-dir",
+        str(data_dir),
+    )
+    listed = kiosk("queue", "list", "--data-dir", str(data_dir))
+    assert "A-00001" in listed.stdout and "1 request(s)" in listed.stdout
+
+
+def test_file_refuses_empty_text(data_dir: Path) -> None:
+    done = kiosk("--data-dir", str(data_dir), "file", "   ")
+    assert done.returncode == EXIT_USAGE
+    assert "empty" in done.stderr
+
+
+def test_file_refuses_an_unknown_service(data_dir: Path) -> None:
+    done = kiosk("--data-dir", str(data_dir), "file", "x", "--service", "no.such")
+    assert done.returncode == EXIT_USAGE
+    assert "no.such" in done.stderr
+
+
+def test_file_refuses_what_the_city_hall_does_not_handle(data_dir: Path) -> None:
+    done = kiosk(
+        "--data-dir",
+        str(data_dir),
+        "file",
+        "pașaport",
+        "--service",
+        "external.state_documents",
+    )
+    assert done.returncode == EXIT_USAGE
+    assert not (data_dir / "receipts").exists()
+
+
+def test_file_lists_candidates_when_routing_is_unsure(data_dir: Path) -> None:
+    done = kiosk("--data-dir", str(data_dir), "file", "parcare", "--lang", "ro")
+    assert done.returncode == EXIT_NEEDS_CHOICE
+    assert "--service" in done.stderr
+
+
+def test_a_bad_config_file_exits_with_a_message(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[kiosk]\ntimezone = 'Nowhere/Land'\n")
+    done = kiosk("--config", str(config), "queue", "list")
+    assert done.returncode == EXIT_USAGE
+    assert "kiosk.timezone" in done.stderr
+
+
+def test_an_unusable_data_dir_exits_with_a_message(tmp_path: Path) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    done = kiosk("queue", "list", "--data-dir", str(blocker / "sub"))
+    assert done.returncode == 1
+    assert "cannot write the outbox" in done.stderr
