@@ -562,14 +562,11 @@ class Session:
         countdown = int(remaining + 0.999)
         if self._view.idle_countdown_s == countdown:
             return []
+        _ = self._gettext
         effects: list[Effect] = []
         if self._view.idle_countdown_s is None:
-            effects.append(
-                Say(
-                    self._gettext("Do you need more time? Touch the screen."),
-                    self._draft.language,
-                )
-            )
+            warning = _("Do you need more time? Touch the screen.")
+            effects.append(Say(warning, self._draft.language))
         return [*self._show(replace(self._view, idle_countdown_s=countdown)), *effects]
 
     # Views ---------------------------------------------------------------
