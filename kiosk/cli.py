@@ -11,6 +11,7 @@ from pathlib import Path
 
 from kiosk.app import build_core
 from kiosk.config import LANGUAGES, ConfigError, Settings, load_settings
+from kiosk.hardware.printer_emulator import add_parser as add_printer_emulator_parser
 from kiosk.routing import DecisionKind, decide
 from kiosk.store import NewRequest, Outbox, StoreError
 
@@ -69,6 +70,8 @@ def build_parser() -> argparse.ArgumentParser:
     queue_list = queue_sub.add_parser("list", parents=[common], help="list requests")
     queue_list.add_argument("--json", action="store_true")
     queue_list.set_defaults(handler=_queue_list)
+
+    add_printer_emulator_parser(sub, parents=[common])
     return parser
 
 
