@@ -116,7 +116,9 @@ def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Set
         try:
             raw = tomllib.loads(path.read_text(encoding="utf-8"))
         except OSError as exc:
-            raise ConfigError("--config", f"cannot read {path}: {exc.strerror}") from exc
+            raise ConfigError(
+                "--config", f"cannot read {path}: {exc.strerror}"
+            ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError("--config", f"{path} is not valid TOML: {exc}") from exc
 
@@ -178,7 +180,9 @@ def _validate(settings: Settings) -> None:
     try:
         ZoneInfo(kiosk.timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise ConfigError("kiosk.timezone", f"unknown time zone {kiosk.timezone!r}") from exc
+        raise ConfigError(
+            "kiosk.timezone", f"unknown time zone {kiosk.timezone!r}"
+        ) from exc
     for key in ("idle_warning_s", "idle_reset_s", "done_screen_s"):
         if getattr(kiosk, key) <= 0:
             raise ConfigError(f"kiosk.{key}", "must be above zero")

@@ -145,8 +145,17 @@ def _create_requests(db: sqlite_utils.Database) -> None:
             "server_id": str,
         },
         pk="uuid",
-        not_null={"ticket", "service_code", "department", "language", "text",
-                  "consent", "created_utc", "state", "attempts"},
+        not_null={
+            "ticket",
+            "service_code",
+            "department",
+            "language",
+            "text",
+            "consent",
+            "created_utc",
+            "state",
+            "attempts",
+        },
         defaults={"attempts": 0, "consent": 0, "state": RequestState.QUEUED.value},
     )
     db["requests"].create_index(["ticket"], unique=True)  # type: ignore[union-attr]
@@ -233,7 +242,9 @@ class Outbox:
             "CREATE TABLE IF NOT EXISTS schema_migrations "
             "(name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)"
         )
-        done = {row[0] for row in self._conn.execute("SELECT name FROM schema_migrations")}
+        done = {
+            row[0] for row in self._conn.execute("SELECT name FROM schema_migrations")
+        }
         for name, migration in MIGRATIONS:
             if name in done:
                 continue
@@ -247,7 +258,9 @@ class Outbox:
     @property
     def schema_version(self) -> int:
         """How many migrations have been applied to this file."""
-        return int(self._conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0])
+        return int(
+            self._conn.execute("SELECT count(*) FROM schema_migrations").fetchone()[0]
+        )
 
     def enqueue(self, request: NewRequest) -> QueuedRequest:
         """Store a request durably and give it a UUID and a ticket number.
@@ -274,7 +287,9 @@ class Outbox:
                 "server_id": None,
             }
             db["requests"].insert(row)  # type: ignore[union-attr]
-        logger.info("Request queued: ticket=%s service=%s", row["ticket"], row["service_code"])
+        logger.info(
+            "Request queued: ticket=%s service=%s", row["ticket"], row["service_code"]
+        )
         return QueuedRequest.from_row(row)
 
     def _next_ticket_number(self) -> int:
@@ -282,7 +297,9 @@ class Outbox:
             "INSERT INTO counters(name, value) VALUES('ticket', 1) "
             "ON CONFLICT(name) DO UPDATE SET value = value + 1"
         )
-        row = self._conn.execute("SELECT value FROM counters WHERE name='ticket'").fetchone()
+        row = self._conn.execute(
+            "SELECT value FROM counters WHERE name='ticket'"
+        ).fetchone()
         return int(row[0])
 
     def get(self, request_uuid: str) -> QueuedRequest | None:

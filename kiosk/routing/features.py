@@ -16,6 +16,17 @@ from kiosk.textnorm import word_pairs
 
 _STEMMER_NAMES = {"ro": "romanian", "hu": "hungarian", "en": "english"}
 _MIN_STEM = 3
+# Words that carry no topic in any kiosk language; they never count as
+# evidence. The model still sees them, since "nu" or "nem" can matter.
+_STOPWORDS = frozenset(
+    """
+    a al ale am ar as au ca ce cu da de din e ea el eu fi in la le lui ma mai mi
+    ne nu o pe sa se si sunt te un una va vreau vrea as putea
+    az egy es is meg nem van vagy hogy mi ez azt de ha el ki be szeretnek kell
+    the an and or of to in on for is are was be my me i you it at do does can
+    we our your this that with have has need want please
+    """.split()
+)
 
 
 @functools.cache
@@ -32,6 +43,11 @@ def stem(word: str, lang: str) -> str:
         return word
     stemmed: str = stemmer.stemWord(word)
     return stemmed if len(stemmed) >= _MIN_STEM else word
+
+
+def is_stopword(word: str) -> bool:
+    """True for a folded word too common or short to explain a routing."""
+    return len(word) < 3 or word in _STOPWORDS
 
 
 def encode(text: str, lang: str) -> str:

@@ -39,6 +39,7 @@ from kiosk.routing.examples import Example, load_examples
 from kiosk.routing.features import (
     char_features,
     encode,
+    is_stopword,
     stem,
     word_features,
     word_grams,
@@ -55,6 +56,9 @@ EVIDENCE_WORDS = 3
 """How many words of the text each candidate cites as evidence."""
 
 _SVM_C = 0.5
+# Character n-grams are many and each says little; in the evidence a word's
+# stem counts five times as much as one of its n-grams.
+_GRAM_SHARE = 0.2
 _FOLDS = 3
 _TEMPERATURES = np.geomspace(1.0, 200.0, 60)
 # Where a text is cut to look for a second topic: sentence ends and the words
@@ -90,9 +94,14 @@ class Router:
         self._model = LinearSVC(C=_SVM_C)
         self._model.fit(matrix, labels)
         self._services = [catalog.service(str(code)) for code in self._model.classes_]
+        self._coefficients = np.asarray(self._model.coef_, dtype=np.float64)
+        self._intercepts = np.asarray(self._model.intercept_, dtype=np.float64)
         self._temperature = _fit_temperature(matrix, np.asarray(labels))
         self._known_words = set(self._words.vocabulary_)
         self._word_offset = len(self._words.vocabulary_)
+        # The first call pays for lazy imports and caches; pay it here rather
+        # than in front of the first citizen.
+        self.route("impozit parcare buletin", "ro")
         logger.info(
             "Router trained on %d phrases for %d services in %.2f s",
             len(documents),
@@ -141,46 +150,92 @@ class Router:
         return [*ranking, Candidate(desk, float(row[index]), ())]
 
     def _probabilities(self, texts: Sequence[str], lang: str) -> FloatArray:
-        documents = [encode(t, lang) for t in texts]
-        matrix = self._features(documents)
-        scores = np.asarray(self._model.decision_function(matrix), dtype=np.float64)
+        scores = np.empty((len(texts), len(self._services)))
+        for row, text in enumerate(texts):
+            columns, values = self._vector(encode(text, lang))
+            scores[row] = self._coefficients[:, columns] @ values + self._intercepts
         return _softmax(scores * self._temperature)
 
-    def _features(self, documents: Sequence[str]) -> Any:
-        return self._union.transform(documents)
+    def _vector(self, document: str) -> tuple[npt.NDArray[np.intp], FloatArray]:
+        """The TF-IDF features of one document, as the fitted union makes them.
+
+        Done by hand because scikit-learn's input checks cost more than the
+        arithmetic for one short text, and the kiosk routes one text at a time.
+        """
+        parts = []
+        offset = 0
+        for vectoriser, analyse in (
+            (self._words, word_features),
+            (self._chars, char_features),
+        ):
+            counts: dict[int, int] = {}
+            for feature in analyse(document):
+                index = vectoriser.vocabulary_.get(feature)
+                if index is not None:
+                    counts[index] = counts.get(index, 0) + 1
+            if counts:
+                columns = np.fromiter(counts, dtype=np.intp, count=len(counts))
+                tf = np.fromiter(counts.values(), dtype=np.float64, count=len(counts))
+                values = (1.0 + np.log(tf)) * vectoriser.idf_[columns]
+                values /= np.linalg.norm(values)
+                parts.append((columns + offset, values))
+            offset += len(vectoriser.vocabulary_)
+        if not parts:
+            return np.zeros(0, dtype=np.intp), np.zeros(0)
+        return (
+            np.concatenate([columns for columns, _ in parts]),
+            np.concatenate([values for _, values in parts]),
+        )
 
     def _candidates(
         self, text: str, lang: str, probabilities: FloatArray, limit: int
     ) -> list[Candidate]:
         order = np.argsort(-probabilities, kind="stable")[: max(limit, 0)]
+        words = self._word_features(text, lang)
         return [
             Candidate(
                 service=self._services[i],
                 probability=float(probabilities[i]),
-                evidence=self._evidence(text, lang, int(i)),
+                evidence=self._evidence(words, int(i)),
             )
             for i in order
         ]
 
-    def _evidence(self, text: str, lang: str, label: int) -> tuple[str, ...]:
-        """The typed words whose features weigh most for class ``label``."""
-        weights = self._model.coef_[label]
-        words_vocabulary = self._words.vocabulary_
-        chars_vocabulary = self._chars.vocabulary_
-        scores: dict[str, float] = {}
+    def _word_features(
+        self, text: str, lang: str
+    ) -> list[tuple[str, npt.NDArray[np.intp], FloatArray]]:
+        """Each content word as typed, its feature columns and their weights."""
+        words = []
+        seen = set()
         for typed, folded in word_pairs(text):
-            score = 0.0
-            index = words_vocabulary.get(stem(folded, lang))
+            if folded in seen or is_stopword(folded):
+                continue
+            seen.add(folded)
+            columns: list[int] = []
+            weights: list[float] = []
+            index = self._words.vocabulary_.get(stem(folded, lang))
             if index is not None:
-                score += weights[index] * self._words.idf_[index]
+                columns.append(index)
+                weights.append(self._words.idf_[index])
             for gram in word_grams(folded):
-                index = chars_vocabulary.get(gram)
+                index = self._chars.vocabulary_.get(gram)
                 if index is not None:
-                    column = self._word_offset + index
-                    score += 0.2 * weights[column] * self._chars.idf_[index]
-            if score > 0:
-                scores[typed] = max(score, scores.get(typed, 0.0))
-        best = sorted(scores, key=lambda word: -scores[word])
+                    columns.append(self._word_offset + index)
+                    weights.append(_GRAM_SHARE * self._chars.idf_[index])
+            if columns:
+                words.append((typed, np.array(columns), np.array(weights)))
+        return words
+
+    def _evidence(
+        self, words: list[tuple[str, npt.NDArray[np.intp], FloatArray]], label: int
+    ) -> tuple[str, ...]:
+        """The typed words whose features weigh most for class ``label``."""
+        coefficients = self._coefficients[label]
+        scores = {
+            typed: float(coefficients[columns] @ weights)
+            for typed, columns, weights in words
+        }
+        best = sorted((w for w in scores if scores[w] > 0), key=lambda w: -scores[w])
         return tuple(best[:EVIDENCE_WORDS])
 
     def _two_topics(
