@@ -89,13 +89,14 @@ class Router:
         documents, labels = _training_set(catalog, examples)
         self._words = TfidfVectorizer(analyzer=word_features, sublinear_tf=True)
         self._chars = TfidfVectorizer(analyzer=char_features, sublinear_tf=True)
-        self._union = FeatureUnion([("words", self._words), ("chars", self._chars)])
-        matrix = self._union.fit_transform(documents)
-        self._model = LinearSVC(C=_SVM_C)
-        self._model.fit(matrix, labels)
-        self._services = [catalog.service(str(code)) for code in self._model.classes_]
-        self._coefficients = np.asarray(self._model.coef_, dtype=np.float64)
-        self._intercepts = np.asarray(self._model.intercept_, dtype=np.float64)
+        union = FeatureUnion([("words", self._words), ("chars", self._chars)])
+        matrix = union.fit_transform(documents)
+        model = LinearSVC(C=_SVM_C).fit(matrix, labels)
+        self._services = [catalog.service(str(code)) for code in model.classes_]
+        # Single precision halves the largest array the router keeps; scores
+        # only need to order 100 services.
+        self._coefficients = np.asarray(model.coef_, dtype=np.float32)
+        self._intercepts = np.asarray(model.intercept_, dtype=np.float32)
         self._temperature = _fit_temperature(matrix, np.asarray(labels))
         self._known_words = set(self._words.vocabulary_)
         self._word_offset = len(self._words.vocabulary_)
@@ -156,7 +157,9 @@ class Router:
             scores[row] = self._coefficients[:, columns] @ values + self._intercepts
         return _softmax(scores * self._temperature)
 
-    def _vector(self, document: str) -> tuple[npt.NDArray[np.intp], FloatArray]:
+    def _vector(
+        self, document: str
+    ) -> tuple[npt.NDArray[np.intp], npt.NDArray[np.float32]]:
         """The TF-IDF features of one document, as the fitted union makes them.
 
         Done by hand because scikit-learn's input checks cost more than the
@@ -181,10 +184,10 @@ class Router:
                 parts.append((columns + offset, values))
             offset += len(vectoriser.vocabulary_)
         if not parts:
-            return np.zeros(0, dtype=np.intp), np.zeros(0)
+            return np.zeros(0, dtype=np.intp), np.zeros(0, dtype=np.float32)
         return (
             np.concatenate([columns for columns, _ in parts]),
-            np.concatenate([values for _, values in parts]),
+            np.concatenate([values for _, values in parts]).astype(np.float32),
         )
 
     def _candidates(
