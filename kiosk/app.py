@@ -38,14 +38,21 @@ class Core:
         self.outbox.close()
 
 
-def build_core(settings: Settings) -> Core:
+def build_core(
+    settings: Settings, catalog: Catalog | None = None, router: Router | None = None
+) -> Core:
     """Open the outbox and the devices named in the settings.
+
+    A catalogue and a router built before can be passed in: training the
+    router takes seconds, and tests share one.
 
     Raises:
         kiosk.store.StoreError: the data directory is unusable.
     """
-    catalog = load_catalog()
-    router = Router(catalog)
+    if catalog is None:
+        catalog = load_catalog()
+    if router is None:
+        router = Router(catalog)
     outbox = Outbox.in_data_dir(settings.storage.data_dir)
     printer = make_printer(settings)
     filing = FilingService(outbox, printer, catalog, settings.kiosk.id, settings.zone)

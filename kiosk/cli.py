@@ -12,7 +12,8 @@ from pathlib import Path
 from kiosk.app import build_core
 from kiosk.config import LANGUAGES, ConfigError, Settings, load_settings
 from kiosk.hardware.printer_emulator import add_parser as add_printer_emulator_parser
-from kiosk.routing import DecisionKind, decide
+from kiosk.routing import DecisionKind
+from kiosk.routing.cli import add_parser as add_route_parser
 from kiosk.store import NewRequest, Outbox, StoreError
 
 logger = logging.getLogger(__name__)
@@ -72,6 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     queue_list.set_defaults(handler=_queue_list)
 
     add_printer_emulator_parser(sub, parents=[common])
+    add_route_parser(sub)
     return parser
 
 
@@ -126,7 +128,7 @@ def _file(args: argparse.Namespace) -> int:
                 return EXIT_USAGE
             service = core.catalog.service(args.service)
         else:
-            decision = decide(core.router.rank(text, args.lang))
+            decision = core.router.route(text, args.lang)
             if decision.kind is not DecisionKind.CONFIRM or decision.best is None:
                 print(
                     f"kiosk: routing is not sure ({decision.kind.value}); "

@@ -28,7 +28,7 @@ from kiosk.config import LANGUAGES, KioskSettings
 from kiosk.contact import ContactError, normalise_email, normalise_phone
 from kiosk.filing import FilingResult
 from kiosk.i18n import N_, translations
-from kiosk.routing import DecisionKind, Router, decide
+from kiosk.routing import DecisionKind, Router
 from kiosk.store import NewRequest
 
 logger = logging.getLogger(__name__)
@@ -360,12 +360,16 @@ class Session:
                 push=False,
             )
         self._draft.text = clean
-        decision = decide(self.router.rank(clean, self._draft.language))
+        lang = self._draft.language
+        decision = self.router.route(clean, lang)
         logger.info(
             "Routed: decision=%s best=%s",
             decision.kind.value,
             decision.best.service.code if decision.best else None,
         )
+        # The router words its own questions and redirections per language;
+        # the session's texts are the fallback.
+        hint = decision.prompt.get(lang) if decision.prompt else None
         self._draft.secondary = decision.secondary
         services = tuple(c.service for c in decision.candidates)
         if decision.kind is DecisionKind.CONFIRM:
@@ -377,19 +381,21 @@ class Session:
             return self._go(Screen.CHOICES)
         if decision.kind is DecisionKind.EXTERNAL:
             self._draft.service = services[0]
-            return self._go(Screen.EXTERNAL)
+            return self._go(Screen.EXTERNAL, message=hint)
         if decision.kind is DecisionKind.CLARIFY:
-            self._draft.alternatives = services
+            self._draft.alternatives = tuple(s for s in services if s.is_fileable)
             return self._go(
                 Screen.CHOICES,
-                message=_(
+                message=hint
+                or _(
                     "Could you tell us a little more? For example which document, "
                     "which street or which tax. Or send it to the information desk."
                 ),
             )
         return self._go(
             Screen.DESCRIBE,
-            message=_(
+            message=hint
+            or _(
                 "Sorry, we did not understand. Please say it in other words, "
                 "or choose a category."
             ),

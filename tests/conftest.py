@@ -15,14 +15,30 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
+from kiosk.app import Core, build_core  # noqa: E402
 from kiosk.catalog import Catalog, load_catalog  # noqa: E402
 from kiosk.config import Settings, load_settings  # noqa: E402
+from kiosk.routing import Router  # noqa: E402
 
 
 @pytest.fixture(scope="session")
 def catalog() -> Catalog:
     """The catalogue shipped with the kiosk."""
     return load_catalog()
+
+
+@pytest.fixture(scope="session")
+def router(catalog: Catalog) -> Router:
+    """The trained router, built once for the whole run."""
+    return Router(catalog)
+
+
+@pytest.fixture
+def core(settings: Settings, catalog: Catalog, router: Router) -> Iterator[Core]:
+    """The kiosk's core objects on the test's data directory."""
+    core = build_core(settings, catalog, router)
+    yield core
+    core.close()
 
 
 @pytest.fixture

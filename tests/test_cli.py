@@ -78,7 +78,7 @@ def test_file_refuses_what_the_city_hall_does_not_handle(data_dir: Path) -> None
 
 
 def test_file_lists_candidates_when_routing_is_unsure(data_dir: Path) -> None:
-    done = kiosk("--data-dir", str(data_dir), "file", "parcare", "--lang", "ro")
+    done = kiosk("--data-dir", str(data_dir), "file", "am o problemă", "--lang", "ro")
     assert done.returncode == EXIT_NEEDS_CHOICE
     assert "--service" in done.stderr
 

@@ -1,12 +1,11 @@
 import sqlite3
-from collections.abc import Iterator
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from PIL import Image
 
-from kiosk.app import Core, build_core
+from kiosk.app import Core
 from kiosk.catalog import Catalog
 from kiosk.config import Settings
 from kiosk.hardware.printer import PrinterStatus
@@ -22,13 +21,6 @@ REQUEST = NewRequest(
     email="ana@example.ro",
     consent=True,
 )
-
-
-@pytest.fixture
-def core(settings: Settings) -> Iterator[Core]:
-    core = build_core(settings)
-    yield core
-    core.close()
 
 
 def test_a_filed_request_is_on_disk_with_a_uuid_and_a_ticket(

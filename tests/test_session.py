@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 
-from kiosk.app import Core, build_core
+from kiosk.app import Core
 from kiosk.catalog import Catalog
 from kiosk.config import Settings
 from kiosk.filing import FilingResult
@@ -40,13 +39,6 @@ from kiosk.session import (
 from kiosk.store import NewRequest
 
 SERVICE = "parking.resident_permit_application"
-
-
-@pytest.fixture
-def core(settings: Settings) -> Iterator[Core]:
-    core = build_core(settings)
-    yield core
-    core.close()
 
 
 @pytest.fixture
