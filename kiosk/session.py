@@ -570,7 +570,7 @@ class Session:
         if self._view.idle_countdown_s is None:
             effects.append(
                 Say(
-                    self._gettext("Do you need more time? Touch the screen."),
+                    self._gettext(N_("Do you need more time? Touch the screen.")),
                     self._draft.language,
                 )
             )
