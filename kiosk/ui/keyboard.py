@@ -45,8 +45,8 @@ class OnScreenKeyboard(QWidget):
         self._target: KeyboardTarget | None = None
         self._shift = False
         self._texts = Texts()
-        self.letter_keys: dict[str, TouchButton] = {}
-        """Letter keys by their lower-case letter (tests press them by name)."""
+        self.keys: dict[str, TouchButton] = {}
+        """Character keys by the (lower-case) character they type."""
 
         layout = QVBoxLayout(self)
         layout.setSpacing(6)
@@ -98,8 +98,7 @@ class OnScreenKeyboard(QWidget):
         key = TouchButton(char, role="key")
         key.setProperty("char", char)
         key.clicked.connect(self.on_char_key_clicked)
-        if char.isalpha():
-            self.letter_keys[char] = key
+        self.keys[char] = key
         return key
 
     @Slot()
@@ -134,5 +133,6 @@ class OnScreenKeyboard(QWidget):
     def on_shift_key_toggled(self, checked: bool) -> None:
         """Show the letters in upper or lower case."""
         self._shift = checked
-        for char, key in self.letter_keys.items():
-            key.setText(char.upper() if checked else char)
+        for char, key in self.keys.items():
+            if char.isalpha():
+                key.setText(char.upper() if checked else char)

@@ -29,3 +29,6 @@ class Page(QWidget):
 
     def focus_input(self) -> None:
         """Give the keyboard focus to the page's main field, if it has one."""
+
+    def forget(self) -> None:
+        """Drop whatever the citizen entered or was shown (session reset)."""

@@ -145,6 +145,10 @@ class DescribePage(Page):
         """Put the cursor in the text field."""
         self.text_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def forget(self) -> None:
+        """Empty the text field."""
+        self.text_field.clear()
+
     @Slot()
     def on_continue_button_clicked(self) -> None:
         """Send the description as typed, untouched."""

@@ -105,6 +105,13 @@ class ContactPage(Page):
         """Start in the phone field."""
         self.phone_field.setFocus(Qt.FocusReason.OtherFocusReason)
 
+    def forget(self) -> None:
+        """Empty the fields and untick the consent box."""
+        self.phone_field.clear()
+        self.email_field.clear()
+        self.consent_box.setChecked(False)
+        self.keyboard.set_target(self.phone_field)
+
     @Slot()
     def on_continue_button_clicked(self) -> None:
         """Hand the fields, as typed, to the session to check."""
@@ -155,6 +162,11 @@ class SummaryPage(Page):
         self.text_value.setText(view.text)
         contact = ", ".join(part for part in (view.phone, view.email) if part)
         self.contact_value.setText(contact or translate(N_("none")))
+
+    def forget(self) -> None:
+        """Drop the citizen's words and contact details from the labels."""
+        self.text_value.clear()
+        self.contact_value.clear()
 
     @Slot()
     def on_send_button_clicked(self) -> None:
@@ -219,6 +231,12 @@ class DonePage(Page):
         self.choice_list.set_choices(view.choices)
         self.secondary_label.setVisible(bool(view.choices))
         self.choice_list.setVisible(bool(view.choices))
+
+    def forget(self) -> None:
+        """Drop the ticket and its code."""
+        self.ticket_label.clear()
+        self.qr_label.clear()
+        self.choice_list.set_choices(())
 
     @Slot(str)
     def on_choice_list_chosen(self, key: str) -> None:

@@ -130,6 +130,10 @@ class MainWindow(QWidget):
     def on_controller_view_changed(self, view: View) -> None:
         """Render ``view``: the page, the prompt, the message, the chrome."""
         translate = translations(view.language).gettext
+        if view.screen is Screen.ATTRACT:
+            # A reset: nothing the last citizen entered may stay in a widget.
+            for each in dict.fromkeys(self.pages.values()):
+                each.forget()
         page = self.pages[view.screen]
         page.show_view(view, translate)
         switched = self.stack.currentWidget() is not page
