@@ -107,6 +107,7 @@ class DescribePage(Page):
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._session_text = ""
         layout = QVBoxLayout(self)
         self.text_field = QPlainTextEdit()
         self.text_field.setObjectName("description")
@@ -137,9 +138,13 @@ class DescribePage(Page):
         self.text_field.setPlaceholderText(
             translate(N_("For example: I want to pay the tax on my house"))
         )
-        if self.text_field.toPlainText() != view.text:
-            self.text_field.setPlainText(view.text)
-            self.text_field.moveCursor(QTextCursor.MoveOperation.End)
+        # Only a change made by the session replaces the field: a redraw for
+        # another reason (language, idle warning) must not undo unsent typing.
+        if view.text != self._session_text:
+            self._session_text = view.text
+            if self.text_field.toPlainText() != view.text:
+                self.text_field.setPlainText(view.text)
+                self.text_field.moveCursor(QTextCursor.MoveOperation.End)
 
     def focus_input(self) -> None:
         """Put the cursor in the text field."""
@@ -147,6 +152,7 @@ class DescribePage(Page):
 
     def forget(self) -> None:
         """Empty the text field."""
+        self._session_text = ""
         self.text_field.clear()
 
     @Slot()

@@ -40,17 +40,12 @@ QR_SCALE_PX = 8
 """Pixels per QR module: big enough for any phone camera at arm's length."""
 
 
-def _set_if_changed(field: QLineEdit, text: str) -> None:
-    # Rewriting an unchanged field would move the citizen's cursor.
-    if field.text() != text:
-        field.setText(text)
-
-
 class ContactPage(Page):
     """Optional phone and e-mail, the consent box, and the keyboard."""
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self._session_values: tuple[str, str, bool] = ("", "", False)
         layout = QVBoxLayout(self)
         form = QFormLayout()
         self.phone_field = QLineEdit()
@@ -97,9 +92,16 @@ class ContactPage(Page):
         self.keyboard.retranslate(translate)
         self.phone_field.setPlaceholderText("0722 123 456")
         self.email_field.setPlaceholderText(translate(N_("name@example.com")))
-        _set_if_changed(self.phone_field, view.phone)
-        _set_if_changed(self.email_field, view.email)
-        self.consent_box.setChecked(view.consent)
+        # As on the describe page: only what the session changed replaces what
+        # is in the fields, so a redraw never undoes unsent typing.
+        session_values = (view.phone, view.email, view.consent)
+        if session_values != self._session_values:
+            self._session_values = session_values
+            if self.phone_field.text() != view.phone:
+                self.phone_field.setText(view.phone)
+            if self.email_field.text() != view.email:
+                self.email_field.setText(view.email)
+            self.consent_box.setChecked(view.consent)
 
     def focus_input(self) -> None:
         """Start in the phone field."""
@@ -107,6 +109,7 @@ class ContactPage(Page):
 
     def forget(self) -> None:
         """Empty the fields and untick the consent box."""
+        self._session_values = ("", "", False)
         self.phone_field.clear()
         self.email_field.clear()
         self.consent_box.setChecked(False)
