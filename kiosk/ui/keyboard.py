@@ -49,7 +49,8 @@ class OnScreenKeyboard(QWidget):
         """Character keys by the (lower-case) character they type."""
 
         layout = QVBoxLayout(self)
-        layout.setSpacing(6)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(5)
         for row in ROWS:
             layout.addLayout(self._key_row(row))
         bottom = QHBoxLayout()
@@ -89,7 +90,7 @@ class OnScreenKeyboard(QWidget):
 
     def _key_row(self, row: str) -> QHBoxLayout:
         line = QHBoxLayout()
-        line.setSpacing(6)
+        line.setSpacing(5)
         for char in row:
             line.addWidget(self._char_key(char))
         return line

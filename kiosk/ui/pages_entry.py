@@ -109,10 +109,11 @@ class DescribePage(Page):
         super().__init__(parent)
         self._session_text = ""
         layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
         self.text_field = QPlainTextEdit()
         self.text_field.setObjectName("description")
-        self.text_field.setMinimumHeight(120)
-        self.text_field.setMaximumHeight(180)
+        self.text_field.setMinimumHeight(96)
+        self.text_field.setMaximumHeight(160)
         layout.addWidget(self.text_field)
         actions = QHBoxLayout()
         self.categories_button = self.texts.add(

@@ -11,7 +11,6 @@ from PySide6.QtCore import QEvent, QObject, Qt, Slot
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import (
     QCheckBox,
-    QFormLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
@@ -47,16 +46,20 @@ class ContactPage(Page):
         super().__init__(parent)
         self._session_values: tuple[str, str, bool] = ("", "", False)
         layout = QVBoxLayout(self)
-        form = QFormLayout()
+        layout.setContentsMargins(0, 0, 0, 0)
+        # Both fields on one line leave room for the keyboard on a 800 px tall
+        # screen.
+        fields = QHBoxLayout()
         self.phone_field = QLineEdit()
         self.phone_field.setObjectName("phone")
         self.email_field = QLineEdit()
         self.email_field.setObjectName("email")
-        phone_label = self.texts.add(QLabel(), N_("Phone"))
-        email_label = self.texts.add(QLabel(), N_("E-mail"))
-        form.addRow(phone_label, self.phone_field)
-        form.addRow(email_label, self.email_field)
-        layout.addLayout(form)
+        fields.addWidget(self.texts.add(QLabel(), N_("Phone")))
+        fields.addWidget(self.phone_field, 2)
+        fields.addSpacing(16)
+        fields.addWidget(self.texts.add(QLabel(), N_("E-mail")))
+        fields.addWidget(self.email_field, 3)
+        layout.addLayout(fields)
         self.consent_box = self.texts.add(
             QCheckBox(),
             N_("I agree that the city hall keeps these details to answer me."),

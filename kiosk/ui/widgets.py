@@ -13,8 +13,8 @@ Translate = Callable[[str], str]
 
 _W = TypeVar("_W", bound=QAbstractButton | QLabel)
 
-TOUCH_MIN_PX = 64
-"""Smallest touch target side: 15 mm at about 96 dpi, plus a margin."""
+TOUCH_MIN_PX = 60
+"""Smallest touch target side: 15 mm at about 96 dpi (56.7 px), rounded up."""
 
 
 class TouchButton(QPushButton):

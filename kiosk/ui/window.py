@@ -76,6 +76,9 @@ class MainWindow(QWidget):
             top.addWidget(button)
             self.language_buttons[lang] = button
         top.addStretch(1)
+        self.back_button = self._texts.add(TouchButton(), N_("Back"))
+        self.back_button.clicked.connect(self.on_back_button_clicked)
+        top.addWidget(self.back_button)
         self.start_over_button = self._texts.add(TouchButton(), N_("Start over"))
         self.start_over_button.clicked.connect(self.on_start_over_button_clicked)
         top.addWidget(self.start_over_button)
@@ -87,12 +90,6 @@ class MainWindow(QWidget):
         layout.addWidget(self.message_label)
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
-        bottom = QHBoxLayout()
-        self.back_button = self._texts.add(TouchButton(), N_("Back"))
-        self.back_button.clicked.connect(self.on_back_button_clicked)
-        bottom.addWidget(self.back_button)
-        bottom.addStretch(1)
-        layout.addLayout(bottom)
 
     def _build_pages(self) -> dict[Screen, Page]:
         choices = ChoicesPage()
