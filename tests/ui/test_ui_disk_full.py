@@ -83,8 +83,10 @@ def test_full_disk_keeps_the_summary_and_retry_files_it(
 
         tap(qtbot, summary.send_button)
         qtbot.waitUntil(
-            lambda: controller.view.screen is Screen.SUMMARY
-            and controller.view.message is not None,
+            lambda: (
+                controller.view.screen is Screen.SUMMARY
+                and controller.view.message is not None
+            ),
             timeout=10_000,
         )
 
