@@ -53,6 +53,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     run = sub.add_parser("run", parents=[common], help="start the kiosk screen")
     run.add_argument("--fullscreen", action="store_true", help="fill the screen")
+    run.add_argument(
+        "--screenshot",
+        type=Path,
+        metavar="FILE",
+        help="save the first frame as a PNG file and quit",
+    )
     run.set_defaults(handler=_run, log_to_stdout=True)
 
     file_ = sub.add_parser(
@@ -110,7 +116,11 @@ def _run(args: argparse.Namespace) -> int:
 
     core = build_core(settings)
     try:
-        return run_app(core, fullscreen=args.fullscreen or settings.kiosk.fullscreen)
+        return run_app(
+            core,
+            fullscreen=args.fullscreen or settings.kiosk.fullscreen,
+            screenshot=args.screenshot,
+        )
     finally:
         core.close()
 

@@ -61,7 +61,13 @@ class FilingService:
             raise KeyError(f"service {service.code} cannot be filed here")
         queued = self.outbox.enqueue(request)
         receipt = build_receipt(queued, self.catalog, self.kiosk_id, self.zone)
-        printed, status = self._print(receipt)
+        try:
+            printed, status = self._print(receipt)
+        except Exception:  # noqa: BLE001 - supervisor of the printer driver
+            # The request is already durable. A driver bug must not reach the
+            # citizen as "not saved", or they would file it a second time.
+            logger.exception("Receipt not printed: ticket=%s", receipt.ticket)
+            printed, status = False, PrinterStatus.NOT_ANSWERING
         return FilingResult(queued, receipt, printed, status)
 
     def _print(self, receipt: Receipt) -> tuple[bool, PrinterStatus]:

@@ -329,13 +329,17 @@ class Session:
         return self._go(Screen.LANGUAGE)
 
     def _on_choose_language(self, event: ChooseLanguage, now: float) -> list[Effect]:
-        if self.screen not in (Screen.LANGUAGE, Screen.ATTRACT):
+        if self.screen in (Screen.FILING, Screen.DONE):
             return []
         if event.language not in LANGUAGES:
             logger.warning("Unknown language requested: %r", event.language)
             return []
         self._draft.language = event.language
-        return self._go(Screen.DESCRIBE)
+        if self.screen in (Screen.LANGUAGE, Screen.ATTRACT):
+            return self._go(Screen.DESCRIBE)
+        # A switch mid-flow redraws the same screen in the new language. A
+        # message on it is dropped: it exists only in the old language.
+        return self._go(self.screen, push=False)
 
     def _on_submit_text(self, event: SubmitText, now: float) -> list[Effect]:
         if self.screen is not Screen.DESCRIBE:

@@ -57,7 +57,7 @@ def settings(data_dir: Path) -> Settings:
 
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
-    """A 256 KiB tmpfs, to fill up; skipped where mounting is not allowed."""
+    """A 512 KiB tmpfs, to fill up; skipped where mounting is not allowed."""
     mount_point = tmp_path / "small-disk"
     mount_point.mkdir()
     done = subprocess.run(
@@ -66,7 +66,7 @@ def small_disk(tmp_path: Path) -> Iterator[Path]:
             "-t",
             "tmpfs",
             "-o",
-            "size=256k,mode=0755",
+            "size=512k,mode=0755",
             "tmpfs",
             str(mount_point),
         ],

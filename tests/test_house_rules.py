@@ -27,7 +27,7 @@ def test_only_the_ui_imports_qt() -> None:
 
 
 def test_timers_are_created_through_the_named_wrapper() -> None:
-    wrapper = ROOT / "kiosk" / "ui" / "timers.py"
+    wrapper = ROOT / "kiosk" / "ui" / "timer.py"
     others = [p for p in PRODUCT if p != wrapper]
     assert offenders(others, r"\bQTimer\(") == []
 
@@ -51,7 +51,7 @@ def test_workarounds_name_the_upstream_report() -> None:
 
 
 def test_loggers_are_named_after_their_module() -> None:
-    assert offenders(PRODUCT, r"logger\s*=\s*logging\.getLogger\((?!__name__\))") == []
+    assert offenders(PRODUCT, r"^logger\s*=\s*logging\.getLogger\((?!__name__\))") == []
     assert (
         offenders(PRODUCT, r"^\s*logging\.(debug|info|warning|error|exception)\(") == []
     )

@@ -1,0 +1,126 @@
+"""The bridge between the session state machine and the Qt event loop."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+from PySide6.QtCore import QObject, Signal, Slot
+
+from kiosk.app import Core
+from kiosk.session import (
+    Effect,
+    Event,
+    Filed,
+    FileRequest,
+    FilingFailed,
+    MoreTime,
+    Say,
+    Screen,
+    Session,
+    Show,
+    Tick,
+    View,
+)
+from kiosk.speech.speaker import Speaker
+from kiosk.ui.filing_worker import FilingThread
+from kiosk.ui.timer import NamedTimer
+
+logger = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+"""Monotonic seconds; tests pass a fake one."""
+
+TICK_INTERVAL_MS = 1000
+
+
+class SessionController(QObject):
+    """Feeds events to the session and carries out the effects it returns."""
+
+    view_changed = Signal(object)
+    """The session wants this View on screen."""
+    filing_requested = Signal(object)
+    """A NewRequest for the filing worker (crosses to its thread)."""
+
+    def __init__(
+        self,
+        core: Core,
+        speaker: Speaker,
+        clock: Clock = time.monotonic,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self._core = core
+        self._speaker = speaker
+        self._clock = clock
+        self.session: Session = core.new_session()
+        self._qr_payload: tuple[str, str] | None = None
+        self._filing = FilingThread(core.filing)
+        self.filing_requested.connect(
+            self._filing.worker.on_controller_filing_requested
+        )
+        self._filing.worker.finished.connect(self.on_worker_finished)
+        self.tick_timer = NamedTimer("session-tick", TICK_INTERVAL_MS, parent=self)
+        self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
+
+    @property
+    def view(self) -> View:
+        """What the session shows now."""
+        return self.session.view
+
+    def start(self) -> None:
+        """Start the worker and the clock, and put the first screen up."""
+        self._filing.start()
+        self.tick_timer.start_named()
+        self._apply(self.session.start(self._clock()))
+
+    def shutdown(self) -> None:
+        """Stop the clock and the worker thread (waits for a running filing)."""
+        self.tick_timer.stop()
+        self._filing.stop()
+
+    def dispatch(self, event: Event) -> None:
+        """Hand one event to the session at the current time."""
+        if not isinstance(event, Tick):
+            logger.debug("ui.event %s", type(event).__name__)
+        self._apply(self.session.handle(event, self._clock()))
+
+    def note_activity(self) -> None:
+        """The citizen touched something: keep the session from going idle."""
+        # MoreTime is the session's "the citizen is still here" event; with no
+        # warning up it only moves the idle deadline.
+        if self.session.screen is not Screen.ATTRACT:
+            self.dispatch(MoreTime())
+
+    def qr_payload(self, ticket: str) -> str | None:
+        """What the receipt's QR code holds for ``ticket``, if it was just filed."""
+        if self._qr_payload and self._qr_payload[0] == ticket:
+            return self._qr_payload[1]
+        return None
+
+    @Slot()
+    def on_tick_timer_timeout(self) -> None:
+        """Send the session its once-a-second Tick."""
+        self.dispatch(Tick())
+
+    @Slot(object)
+    def on_worker_finished(self, event: Filed | FilingFailed) -> None:
+        """The worker answered; pass its event to the session."""
+        if isinstance(event, Filed):
+            receipt = event.result.receipt
+            self._qr_payload = (receipt.ticket, receipt.qr_payload)
+        self.dispatch(event)
+
+    def _apply(self, effects: Sequence[Effect]) -> None:
+        for effect in effects:
+            if isinstance(effect, Show):
+                if effect.view.screen is Screen.ATTRACT:
+                    self._qr_payload = None
+                self.view_changed.emit(effect.view)
+            elif isinstance(effect, Say):
+                self._speaker.say(effect.text, effect.language)
+            elif isinstance(effect, FileRequest):
+                self.filing_requested.emit(effect.request)
+            else:
+                logger.error("Unknown effect from the session: %r", effect)
