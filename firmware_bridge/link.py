@@ -87,6 +87,10 @@ class McuStatus:
     gave_up: int = 0
     reconnects: int = 0
     """Times the port was reopened after a failure."""
+    led_acked: SetLedPattern | None = None
+    """The last LED pattern the microcontroller confirmed."""
+    detail: str = ""
+    """Why the port is not open, in the driver's words; empty when it is."""
 
 
 class McuLink:
@@ -200,24 +204,27 @@ class McuLink:
 
     def _open(self) -> serial.SerialBase | None:
         try:
+            # exclusive: a second opener (say ``kiosk diag`` while the kiosk
+            # runs) is refused instead of stealing half of the frames.
             port = serial.serial_for_url(
-                self.url, timeout=_READ_TIMEOUT_S, write_timeout=0.5
+                self.url, timeout=_READ_TIMEOUT_S, write_timeout=0.5, exclusive=True
             )
         except (serial.SerialException, OSError, ValueError) as exc:
             self._port_failures += 1
             if self._port_failures == 1:
                 logger.warning("MCU port %s cannot be opened: %s", self.url, exc)
-            self._set(state=LinkState.DISCONNECTED)
+            self._set(state=LinkState.DISCONNECTED, detail=str(exc))
             return None
         if self._port_failures or self._status.reconnects or self._last_heard_s:
             self._set(reconnects=self._status.reconnects + 1)
         self._port_failures = 0
+        self._set(detail="")
         logger.debug("mcu.open.complete url=%s", self.url)
         return port
 
     def _lost(self, exc: BaseException) -> None:
         logger.warning("MCU link on %s lost: %s; reconnecting", self.url, exc)
-        self._set(state=LinkState.DISCONNECTED)
+        self._set(state=LinkState.DISCONNECTED, detail=str(exc))
 
     def _serve(self, port: serial.SerialBase) -> None:
         self._endpoint.reset()
@@ -279,6 +286,8 @@ class McuLink:
             self._heard()
             if received.rtt_s is not None and isinstance(received.acked, Heartbeat):
                 self._set(rtt_s=received.rtt_s)
+            if isinstance(received.acked, SetLedPattern):
+                self._set(led_acked=received.acked)
             if received.message is not None:
                 self._apply(received.message)
         if self._endpoint.stats.bad_messages != self._status.bad_messages:
