@@ -7,13 +7,18 @@ the receiver answers with an ``Ack`` of that number. Unacknowledged
 messages are sent again after ``retry_s``, up to ``max_tries`` sends in
 all; a message the receiver has already seen is acknowledged again but
 delivered only once.
+
+Either end may restart and count from 1 again while the other keeps
+running, so "seen" is forgotten in two ways: a number counts as seen only
+for as long as its sender could still be retrying it, and a
+``RequestState`` (what the host sends first on every new connection)
+wipes the memory of the previous connection.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -22,14 +27,12 @@ from firmware_bridge.messages import (
     Ack,
     MalformedMessageError,
     Message,
+    RequestState,
     decode_message,
     encode_message,
 )
 
 logger = logging.getLogger(__name__)
-
-_DEDUP_WINDOW = 32
-"""How many of the peer's recent sequence numbers count as "seen"."""
 
 
 @dataclass
@@ -86,7 +89,8 @@ class Endpoint:
         self.stats = EndpointStats()
         self._next_seq = 1
         self._pending: dict[int, _Pending] = {}
-        self._seen: deque[int] = deque(maxlen=_DEDUP_WINDOW)
+        self._seen: dict[int, float] = {}
+        """Peer's sequence numbers and when each first arrived."""
 
     def reset(self) -> None:
         """Start afresh, as after a reconnect: nothing pending, nothing seen."""
@@ -123,11 +127,21 @@ class Endpoint:
             return self._on_ack(message.seq)
 
         replies = [_ack_bytes(frame.seq)]
-        if frame.seq in self._seen:
+        now = self.clock()
+        if isinstance(message, RequestState):
+            self._seen.clear()
+        first_seen = self._seen.get(frame.seq)
+        if first_seen is not None and now - first_seen < self._retry_horizon_s:
             self.stats.duplicates += 1
             return Received(replies=replies)
-        self._seen.append(frame.seq)
+        self._seen[frame.seq] = now
         return Received(message=message, replies=replies)
+
+    @property
+    def _retry_horizon_s(self) -> float:
+        # The longest a sender keeps retrying one message, with slack for a
+        # slow reader; after that the same number is a new message.
+        return self.retry_s * (self.max_tries + 1)
 
     def _on_ack(self, seq: int) -> Received:
         pending = self._pending.pop(seq, None)

@@ -118,6 +118,13 @@ def test_whole_passive_run_stays_under_three_seconds(healthy, data_dir: Path):
     assert report["elapsed_ms"] < 3000
 
 
+def test_back_to_back_runs_each_get_the_full_sensor_report(healthy, data_dir: Path):
+    config, _mcu = healthy
+    for _ in range(3):
+        _code, _report, checks = _json(["mcu"], config, data_dir)
+        assert checks["mcu"]["summary"].endswith("mains power, battery 100 %")
+
+
 def test_silent_microcontroller_fails(healthy, data_dir: Path):
     config, mcu = healthy
     mcu.go_silent()

@@ -196,3 +196,26 @@ def test_sequence_numbers_wrap_and_skip_zero():
     seqs = [_decode_all(end.send(Buttons(0)))[0].seq for _ in range(300)]
     assert 0 not in seqs
     assert seqs[254:256] == [255, 1]
+
+
+def test_a_restarted_sender_is_not_taken_for_a_duplicate():
+    clock = FakeClock()
+    mcu = Endpoint(retry_s=0.25, max_tries=4, clock=clock)
+    old_host, new_host = Endpoint(clock=clock), Endpoint(clock=clock)
+    (first,) = _decode_all(old_host.send(Buttons(1)))
+    assert mcu.receive(first).message == Buttons(1)
+    # A new connection starts with RequestState under sequence number 1 again.
+    (hello,) = _decode_all(new_host.send(RequestState()))
+    assert hello.seq == first.seq
+    assert mcu.receive(hello).message == RequestState()
+
+
+def test_a_number_seen_long_ago_is_a_new_message():
+    clock = FakeClock()
+    host = Endpoint(retry_s=0.25, max_tries=4, clock=clock)
+    (frame,) = _decode_all(Endpoint(clock=clock).send(Tamper(True)))
+    assert host.receive(frame).message == Tamper(True)
+    clock.now += 0.5
+    assert host.receive(frame).message is None  # still a retransmission
+    clock.now += 5.0
+    assert host.receive(frame).message == Tamper(True)  # the MCU rebooted

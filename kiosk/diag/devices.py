@@ -195,6 +195,8 @@ def _judge_mcu(port: str, status: McuStatus) -> Finding:
         parts.append(f"ON UPS BATTERY ({status.battery_percent} %)")
         remedies.append("mains power is off: check the kiosk's power feed")
         level = "warning"
+    elif status.battery_percent is None:
+        parts.append("mains power, battery level not reported yet")
     else:
         parts.append(f"mains power, battery {status.battery_percent} %")
     if status.bad_frames:
