@@ -281,3 +281,22 @@ def test_factory_builds_the_simulated_camera_by_default():
     source, faces, qr = make_camera_parts(CameraSettings())
     assert isinstance(source, SimulatedSource)
     assert isinstance(faces, HaarFaceDetector)
+
+
+def test_only_the_opencv_driver_needs_cv2():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; sys.modules['cv2'] = None\n"
+        "import kiosk.hardware.camera, kiosk.hardware.camera_sim\n"
+        "import kiosk.hardware.camera_monitor, kiosk.diag.cli, firmware_bridge.link\n"
+        "from kiosk.config import CameraSettings\n"
+        "from kiosk.hardware.camera_factory import make_camera_parts\n"
+        "print(type(make_camera_parts(CameraSettings())[1]).__name__)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "NoFaceDetector"

@@ -21,7 +21,6 @@ from __future__ import annotations
 import enum
 import hashlib
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -190,6 +189,3 @@ class NoQrDecoder:
     def decode(self, frame: Image) -> str | None:
         """Always None."""
         return None
-
-
-Clock = Callable[[], float]
