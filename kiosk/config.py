@@ -81,12 +81,67 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True)
+class McuSettings:
+    """The link to the kiosk's microcontroller (LEDs, presence, tamper, UPS)."""
+
+    port: str = "simulated"
+    """pyserial URL or device path; "simulated" runs a simulated MCU in-process."""
+    heartbeat_s: float = 1.0
+    """Seconds between heartbeats sent to the MCU."""
+    out_of_service_s: float = 5.0
+    """Seconds without a heartbeat before the MCU shows "out of service"."""
+    silence_s: float = 3.0
+    """Seconds without a frame from the MCU before the link counts as silent."""
+    reconnect_s: float = 2.0
+    """Seconds between attempts to reopen a lost port."""
+
+
+@dataclass(frozen=True)
+class CameraSettings:
+    """The camera: presence by faces, and QR codes on receipts and notices."""
+
+    source: str = "simulated"
+    """Device index ("0"), device path, video file, stream URL, or "simulated"."""
+    width: int = 320
+    """Processing width in pixels (frames are scaled down to it), 80..1920."""
+    height: int = 240
+    """Processing height in pixels, 60..1080."""
+    fps: float = 4.0
+    """Frames processed per second, 0.5..30."""
+    present_after_frames: int = 2
+    """Frames in a row with a face before someone counts as present, 1..30."""
+    absent_after_s: float = 4.0
+    """Seconds without a face before the person counts as gone."""
+    frozen_after_s: float = 5.0
+    """Seconds of identical frames before the camera counts as frozen."""
+    unplugged_after_failures: int = 5
+    """Failed reads in a row before the camera counts as unplugged, 1..100."""
+
+
+@dataclass(frozen=True)
+class DiagSettings:
+    """Thresholds of ``kiosk diag``."""
+
+    min_free_mb: int = 500
+    """Free space below this on the data disk is a warning, MiB."""
+    backlog_warning: int = 50
+    """Requests waiting for the back-end above this count are a warning."""
+    oldest_warning_h: float = 24.0
+    """A request waiting longer than this is a warning, hours."""
+    check_timeout_s: float = 2.0
+    """Longest one passive check may take, seconds."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one kiosk."""
 
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
+    mcu: McuSettings = field(default_factory=McuSettings)
+    camera: CameraSettings = field(default_factory=CameraSettings)
+    diag: DiagSettings = field(default_factory=DiagSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -98,6 +153,9 @@ _SECTIONS: dict[str, type[Any]] = {
     "kiosk": KioskSettings,
     "storage": StorageSettings,
     "printer": PrinterSettings,
+    "mcu": McuSettings,
+    "camera": CameraSettings,
+    "diag": DiagSettings,
 }
 
 
@@ -190,3 +248,38 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("printer.driver", "must be 'simulated' or 'escpos'")
     if settings.printer.driver == "escpos" and not settings.printer.port:
         raise ConfigError("printer.port", "is required by the escpos driver")
+    _validate_devices(settings)
+
+
+def _validate_devices(settings: Settings) -> None:
+    ranges: list[tuple[str, float, float, float]] = [
+        ("mcu.heartbeat_s", settings.mcu.heartbeat_s, 0.05, 60),
+        ("mcu.out_of_service_s", settings.mcu.out_of_service_s, 0.1, 65),
+        ("mcu.silence_s", settings.mcu.silence_s, 0.1, 600),
+        ("mcu.reconnect_s", settings.mcu.reconnect_s, 0.05, 600),
+        ("camera.width", settings.camera.width, 80, 1920),
+        ("camera.height", settings.camera.height, 60, 1080),
+        ("camera.fps", settings.camera.fps, 0.5, 30),
+        ("camera.present_after_frames", settings.camera.present_after_frames, 1, 30),
+        ("camera.absent_after_s", settings.camera.absent_after_s, 0.1, 600),
+        ("camera.frozen_after_s", settings.camera.frozen_after_s, 0.5, 600),
+        (
+            "camera.unplugged_after_failures",
+            settings.camera.unplugged_after_failures,
+            1,
+            100,
+        ),
+        ("diag.min_free_mb", settings.diag.min_free_mb, 0, 10**7),
+        ("diag.backlog_warning", settings.diag.backlog_warning, 0, 10**7),
+        ("diag.oldest_warning_h", settings.diag.oldest_warning_h, 0, 10**5),
+        ("diag.check_timeout_s", settings.diag.check_timeout_s, 0.1, 30),
+    ]
+    for key, value, low, high in ranges:
+        if not low <= value <= high:
+            raise ConfigError(key, f"must be between {low} and {high}")
+    if not settings.mcu.port:
+        raise ConfigError(
+            "mcu.port", "must be a port URL, a device path or 'simulated'"
+        )
+    if not settings.camera.source:
+        raise ConfigError("camera.source", "must be a device, file, URL or 'simulated'")

@@ -1,0 +1,1 @@
+"""Technician diagnostics: one check per part of the kiosk."""
