@@ -9,8 +9,10 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from firmware_bridge.cli import add_parsers as add_mcu_parsers
 from kiosk.app import build_core
 from kiosk.config import LANGUAGES, ConfigError, Settings, load_settings
+from kiosk.diag.cli import add_parsers as add_diag_parsers
 from kiosk.hardware.printer_emulator import add_parser as add_printer_emulator_parser
 from kiosk.routing import DecisionKind
 from kiosk.routing.cli import add_parser as add_route_parser
@@ -80,6 +82,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_printer_emulator_parser(sub, parents=[common])
     add_route_parser(sub)
+    add_diag_parsers(sub)
+    add_mcu_parsers(sub)
     return parser
 
 
