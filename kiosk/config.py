@@ -81,12 +81,35 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True)
+class SpeechSettings:
+    """Speech in (vosk) and out (espeak-ng)."""
+
+    models_dir: Path = field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("antonia")) / "models"
+    )
+    """Holds one vosk model directory per language code, e.g. models/ro."""
+    input_device: str = "default"
+    """PortAudio input device: name, index, or "default"."""
+    output_enabled: bool = False
+    """Speak prompts aloud (the real kiosk sets this)."""
+    output_device: str = "default"
+    """ALSA playback device for aplay, e.g. "default" or "plughw:1,0"."""
+    vad_aggressiveness: int = 2
+    """Voice detector strictness, 0 (lenient) to 3 (strictest)."""
+    max_utterance_s: float = 12.0
+    """Longest utterance in seconds; longer speech is cut."""
+    silence_timeout_s: float = 0.8
+    """Seconds of silence that end an utterance."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one kiosk."""
 
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -98,6 +121,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "kiosk": KioskSettings,
     "storage": StorageSettings,
     "printer": PrinterSettings,
+    "speech": SpeechSettings,
 }
 
 
@@ -190,3 +214,9 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("printer.driver", "must be 'simulated' or 'escpos'")
     if settings.printer.driver == "escpos" and not settings.printer.port:
         raise ConfigError("printer.port", "is required by the escpos driver")
+    speech = settings.speech
+    if speech.vad_aggressiveness not in range(4):
+        raise ConfigError("speech.vad_aggressiveness", "must be 0, 1, 2 or 3")
+    for key in ("max_utterance_s", "silence_timeout_s"):
+        if not 0 < getattr(speech, key) <= 60:
+            raise ConfigError(f"speech.{key}", "must be above 0 and at most 60")

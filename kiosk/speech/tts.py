@@ -1,0 +1,470 @@
+"""Speech out: synthesis to a WAV file, then playback that can be cut short.
+
+``TextToSpeech`` owns one thread. ``speak()`` hands it a sentence and
+returns at once; a newer sentence or ``stop()`` ends the current one. The
+pyttsx3 engine runs in a child process behind a time-out, so a stuck or
+crashed engine costs one sentence, not the kiosk. Playback is an ``aplay``
+process that ``stop()`` terminates.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import selectors
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.speech.errors import AudioError, SynthesisError
+
+logger = logging.getLogger(__name__)
+
+VOICES: Mapping[str, str] = {"ro": "roa/ro", "hu": "urj/hu", "en": "gmw/en"}
+"""espeak-ng voice for each kiosk language; other codes are used as given."""
+STOP_ESCALATION_S = 0.05
+"""Time a player gets to exit on SIGTERM before it is killed."""
+
+
+class Synthesiser(Protocol):
+    """Turns a sentence into a WAV file."""
+
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        """Write the sentence to path; raise SynthesisError on failure."""
+        ...
+
+    def close(self) -> None:
+        """Release the engine."""
+        ...
+
+
+class Playback(Protocol):
+    """One sound being played."""
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait for the end; False if it was still playing at the time-out."""
+        ...
+
+    def stop(self) -> None:
+        """Cut the sound off; returns at once."""
+        ...
+
+
+class Player(Protocol):
+    """Plays WAV files on an output device."""
+
+    def start(self, path: Path) -> Playback:
+        """Begin playing; raise AudioError if playback cannot start."""
+        ...
+
+
+def wav_duration_s(path: Path) -> float:
+    """Length of a WAV file in seconds."""
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+# Synthesis ------------------------------------------------------------------
+
+
+class Pyttsx3Synthesiser:
+    """pyttsx3 on espeak-ng, in a child process that is restarted if stuck."""
+
+    def __init__(
+        self,
+        voices: Mapping[str, str] = VOICES,
+        timeout_s: float = 5.0,
+        command: Sequence[str] | None = None,
+    ) -> None:
+        self.voices = voices
+        self.timeout_s = timeout_s
+        self._command = list(
+            command or [sys.executable, "-m", "kiosk.speech.tts_worker"]
+        )
+        self._process: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+        self.restarts = 0
+        """How often the engine process had to be replaced."""
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running engine, if any."""
+        return None if self._process is None else self._process.pid
+
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        """Have the engine write the sentence to path."""
+        voice = self.voices.get(language, language)
+        process = self._running()
+        request = {"text": text, "voice": voice, "path": str(path)}
+        try:
+            assert process.stdin is not None
+            process.stdin.write(json.dumps(request).encode() + b"\n")
+            process.stdin.flush()
+        except OSError as exc:
+            self._discard(f"engine input closed ({exc})")
+            raise SynthesisError(language, "the engine process has exited") from exc
+        line = self._reply(process)
+        if line is None:
+            raise SynthesisError(
+                language, f"the engine did not answer in {self.timeout_s:.1f} s"
+            )
+        reply = json.loads(line)
+        if not reply.get("ok"):
+            raise SynthesisError(language, str(reply.get("error")))
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._process is not None and self._process.poll() is None:
+            return self._process
+        if self._process is not None:
+            self._discard(f"engine exited with {self._process.returncode}")
+        self._process = subprocess.Popen(
+            self._command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+        )
+        self._buffer = b""
+        logger.debug("tts.engine.started pid=%d", self._process.pid)
+        return self._process
+
+    def _reply(self, process: subprocess.Popen[bytes]) -> str | None:
+        assert process.stdout is not None
+        deadline = time.monotonic() + self.timeout_s
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    self._discard(f"no answer in {self.timeout_s:.1f} s")
+                    return None
+                data = os.read(process.stdout.fileno(), 4096)
+                if not data:
+                    self._discard(f"engine exited with {process.wait()}")
+                    return None
+                self._buffer += data
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode()
+
+    def _discard(self, why: str) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        self.restarts += 1
+        logger.warning("Speech engine replaced: %s", why)
+        process.kill()
+        process.wait()
+        _close_pipes(process)
+
+    def close(self) -> None:
+        """Ask the engine to exit, killing it if it does not."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(1.0)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        _close_pipes(process)
+
+
+def _close_pipes(process: subprocess.Popen[bytes]) -> None:
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None and not pipe.closed:
+            pipe.close()
+
+
+class ToneSynthesiser:
+    """A simulated synthesiser: a quiet tone, 60 ms per character."""
+
+    def __init__(self) -> None:
+        self.spoken: list[tuple[str, str]] = []
+        """(text, language) of every sentence synthesised."""
+
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        """Write a 440 Hz tone as long as the text would take to say."""
+        self.spoken.append((text, language))
+        rate = 16_000
+        count = int(rate * 0.06 * max(1, len(text)))
+        samples = (
+            int(3000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(count)
+        )
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(rate)
+            wav.writeframes(b"".join(struct.pack("<h", s) for s in samples))
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+# Playback -------------------------------------------------------------------
+
+
+class AplayPlayer:
+    """Plays through ALSA with an ``aplay`` process per sentence."""
+
+    def __init__(self, device: str = "default", env: Mapping[str, str] | None = None):
+        self.device = device or "default"
+        self._env = None if env is None else dict(env)
+        self.failures = 0
+        """Sentences aplay could not play (not counting stopped ones)."""
+
+    def start(self, path: Path) -> AplayPlayback:
+        """Start aplay on the file."""
+        try:
+            process = subprocess.Popen(
+                ["aplay", "-q", "-D", self.device, str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=self._env,
+            )
+        except OSError as exc:
+            raise AudioError(f"output device {self.device!r}", str(exc)) from exc
+        return AplayPlayback(self, process)
+
+    def _finished(self, returncode: int, stopped: bool, errors: bytes) -> None:
+        if stopped or returncode == 0:
+            return
+        self.failures += 1
+        # The first failure needs an operator; repeating it every sentence
+        # would bury everything else in the journal.
+        log = logger.warning if self.failures == 1 else logger.debug
+        log(
+            "Speech output on ALSA device %s failed (aplay exit %d): %s",
+            self.device,
+            returncode,
+            errors.decode(errors="replace").strip()[:300],
+        )
+
+
+class AplayPlayback:
+    """One running aplay process."""
+
+    def __init__(self, player: AplayPlayer, process: subprocess.Popen[bytes]):
+        self._player = player
+        self._process = process
+        self._stop_at: float | None = None
+
+    @property
+    def pid(self) -> int:
+        """Process id of aplay."""
+        return self._process.pid
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait for aplay to exit, killing it if a stop was ignored."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._process.wait(STOP_ESCALATION_S)
+                break
+            except subprocess.TimeoutExpired:
+                now = time.monotonic()
+                if (
+                    self._stop_at is not None
+                    and now - self._stop_at > STOP_ESCALATION_S
+                ):
+                    self._process.kill()
+                if now >= deadline:
+                    return False
+        assert self._process.stderr is not None
+        errors = self._process.stderr.read()
+        self._process.stderr.close()
+        self._player._finished(
+            self._process.returncode, self._stop_at is not None, errors
+        )
+        return True
+
+    def stop(self) -> None:
+        """Send SIGTERM; aplay drops its buffer and exits."""
+        if self._stop_at is None:
+            self._stop_at = time.monotonic()
+        if self._process.returncode is None:
+            try:
+                self._process.terminate()
+            except ProcessLookupError:
+                pass  # it ended on its own in the meantime
+
+
+class SimulatedPlayer:
+    """A player without a device, for demos and tests.
+
+    With ``realtime`` a sound lasts as long as the file; otherwise it ends
+    at once. ``played`` lists (path name, seconds) of what was started.
+    """
+
+    def __init__(self, realtime: bool = True) -> None:
+        self.realtime = realtime
+        self.played: list[tuple[str, float]] = []
+
+    def start(self, path: Path) -> _SimulatedPlayback:
+        """Pretend to play the file."""
+        length = wav_duration_s(path)
+        self.played.append((path.name, length))
+        return _SimulatedPlayback(length if self.realtime else 0.0)
+
+
+class _SimulatedPlayback:
+    def __init__(self, length_s: float) -> None:
+        self._stopped = threading.Event()
+        self._end = time.monotonic() + length_s
+
+    def wait(self, timeout_s: float) -> bool:
+        left = self._end - time.monotonic()
+        if left <= 0:
+            return True
+        self._stopped.wait(min(left, timeout_s))
+        return self._stopped.is_set() or time.monotonic() >= self._end
+
+    def stop(self) -> None:
+        self._stopped.set()
+
+
+# The speaker ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    language: str
+    generation: int
+
+
+class TextToSpeech:
+    """Speaks sentences on its own thread; a new one replaces the current.
+
+    It has the shape of the UI's Speaker: ``speak(text, language)``,
+    ``stop()`` and ``close()``, none of which blocks.
+    """
+
+    PLAYBACK_MARGIN_S = 2.0
+    """Extra time a sentence may take to play before playback is killed."""
+
+    def __init__(
+        self,
+        synthesiser: Synthesiser,
+        player: Player,
+        work_dir: Path | None = None,
+    ) -> None:
+        self._synthesiser = synthesiser
+        self._player = player
+        self._own_dir = work_dir is None
+        self._dir = work_dir or Path(tempfile.mkdtemp(prefix="antonia-tts-"))
+        self._lock = threading.Condition()
+        self._pending: _Sentence | None = None
+        self._generation = 0
+        self._playback: Playback | None = None
+        self._closed = False
+        self._idle = threading.Event()
+        self._idle.set()
+        self.spoken = 0
+        """Sentences whose playback ended, whole or cut short."""
+        self.failed = 0
+        """Sentences lost to a synthesis or playback failure."""
+        self._thread = threading.Thread(
+            target=self._run, name="speech-out", daemon=True
+        )
+        self._thread.start()
+
+    def speak(self, text: str, language: str) -> None:
+        """Say this sentence, cutting off whatever is being said."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the speaker is closed")
+            self._generation += 1
+            self._pending = None
+            if text.strip():
+                self._pending = _Sentence(text, language, self._generation)
+                self._idle.clear()
+            playback = self._playback
+            self._lock.notify()
+        if playback is not None:
+            playback.stop()
+
+    def stop(self) -> None:
+        """Be quiet now (e.g. the citizen touched the screen)."""
+        with self._lock:
+            self._generation += 1
+            self._pending = None
+            playback = self._playback
+        if playback is not None:
+            playback.stop()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until nothing is pending or playing (commands and tests)."""
+        return self._idle.wait(timeout_s)
+
+    def close(self, timeout_s: float = 2.0) -> None:
+        """Stop speaking, end the thread and the engine."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify()
+        self.stop()
+        self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            logger.warning("The speech thread did not stop in %.1f s", timeout_s)
+        self._synthesiser.close()
+        if self._own_dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while True:
+                    if self._closed:
+                        self._idle.set()
+                        return
+                    if (sentence := self._pending) is not None:
+                        break
+                    self._idle.set()
+                    self._lock.wait()
+                self._pending = None
+            try:
+                self._say(sentence)
+            except (SynthesisError, AudioError) as exc:
+                self.failed += 1
+                logger.warning("Sentence not spoken: %s", exc)
+            except Exception:
+                self.failed += 1
+                logger.exception("Speech output crashed on a sentence")
+
+    def _say(self, sentence: _Sentence) -> None:
+        path = self._dir / "sentence.wav"
+        started = time.monotonic()
+        self._synthesiser.synthesise(sentence.text, sentence.language, path)
+        with self._lock:
+            if sentence.generation != self._generation:
+                return
+            playback = self._playback = self._player.start(path)
+        logger.debug(
+            "tts.playing language=%s synthesis_s=%.3f",
+            sentence.language,
+            time.monotonic() - started,
+        )
+        try:
+            limit = wav_duration_s(path) + self.PLAYBACK_MARGIN_S
+            if not playback.wait(limit):
+                logger.warning("Playback still running after %.1f s: cut", limit)
+                playback.stop()
+                playback.wait(1.0)
+                self.failed += 1
+            else:
+                self.spoken += 1
+        finally:
+            with self._lock:
+                self._playback = None
