@@ -27,7 +27,7 @@ from kiosk.speech.listener import (
     recognise,
 )
 from kiosk.speech.recognition import SimulatedRecognizer, usable_grammar
-from tests.speech_fixtures import espeak_wav
+from tests.speech_helpers import espeak_wav
 
 
 def sine(freq: float, seconds: float, rate: int, amplitude: float = 10000.0):
