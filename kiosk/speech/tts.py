@@ -104,24 +104,36 @@ class Pyttsx3Synthesiser:
 
     def synthesise(self, text: str, language: str, path: Path) -> None:
         """Have the engine write the sentence to path."""
-        voice = self.voices.get(language, language)
+        request = {"text": text, "voice": self.voices.get(language, language)}
+        request["path"] = str(path)
+        # An engine that died since the last sentence is found out only now:
+        # such a sentence gets one more try with a new engine. A hung engine
+        # gets none, or a stuck sentence would cost the time-out twice.
+        for _ in range(2):
+            try:
+                line = self._exchange(json.dumps(request).encode() + b"\n")
+            except _EngineExitedError as exc:
+                self._discard(str(exc))
+                continue
+            if line is None:
+                raise SynthesisError(
+                    language, f"the engine did not answer in {self.timeout_s:.1f} s"
+                )
+            reply = json.loads(line)
+            if not reply.get("ok"):
+                raise SynthesisError(language, str(reply.get("error")))
+            return
+        raise SynthesisError(language, "the engine process keeps exiting")
+
+    def _exchange(self, request: bytes) -> str | None:
         process = self._running()
-        request = {"text": text, "voice": voice, "path": str(path)}
+        assert process.stdin is not None
         try:
-            assert process.stdin is not None
-            process.stdin.write(json.dumps(request).encode() + b"\n")
+            process.stdin.write(request)
             process.stdin.flush()
         except OSError as exc:
-            self._discard(f"engine input closed ({exc})")
-            raise SynthesisError(language, "the engine process has exited") from exc
-        line = self._reply(process)
-        if line is None:
-            raise SynthesisError(
-                language, f"the engine did not answer in {self.timeout_s:.1f} s"
-            )
-        reply = json.loads(line)
-        if not reply.get("ok"):
-            raise SynthesisError(language, str(reply.get("error")))
+            raise _EngineExitedError(f"engine input closed ({exc})") from exc
+        return self._reply(process)
 
     def _running(self) -> subprocess.Popen[bytes]:
         if self._process is not None and self._process.poll() is None:
@@ -150,8 +162,7 @@ class Pyttsx3Synthesiser:
                     return None
                 data = os.read(process.stdout.fileno(), 4096)
                 if not data:
-                    self._discard(f"engine exited with {process.wait()}")
-                    return None
+                    raise _EngineExitedError(f"engine exited with {process.wait()}")
                 self._buffer += data
         line, _, self._buffer = self._buffer.partition(b"\n")
         return line.decode()
@@ -179,6 +190,10 @@ class Pyttsx3Synthesiser:
             process.kill()
             process.wait()
         _close_pipes(process)
+
+
+class _EngineExitedError(Exception):
+    """The engine process closed its pipes (crashed or was killed)."""
 
 
 def _close_pipes(process: subprocess.Popen[bytes]) -> None:

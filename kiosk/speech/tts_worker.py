@@ -23,17 +23,25 @@ def _answer(out: TextIO, error: str | None) -> None:
     out.flush()
 
 
+ATTEMPTS = 3
+"""Tries per sentence: pyttsx3 2.99 now and then writes no audio at all."""
+
+
 def _synthesise(engine: Any, request: dict[str, Any]) -> str | None:
     path = Path(request["path"])
-    path.unlink(missing_ok=True)
     engine.setProperty("voice", request["voice"])
-    engine.save_to_file(request["text"], str(path))
-    # One runAndWait per utterance: the espeak driver keeps only the last
-    # queued text, so two queued utterances would lose the first.
-    engine.runAndWait()
-    if not path.is_file() or path.stat().st_size <= 44:
-        return f"the engine wrote no audio to {path}"
-    return None
+    # pyttsx3 2.99's espeak driver sometimes skips a sentence: no file, or a
+    # bare 44-byte header (seen here about once in 20 first sentences). The
+    # same call again has always worked, so a few tries are cheap insurance.
+    for _ in range(ATTEMPTS):
+        path.unlink(missing_ok=True)
+        engine.save_to_file(request["text"], str(path))
+        # One runAndWait per sentence: the driver keeps only the last queued
+        # text, so two queued sentences would lose the first.
+        engine.runAndWait()
+        if path.is_file() and path.stat().st_size > 44:
+            return None
+    return f"the engine wrote no audio to {path} in {ATTEMPTS} tries"
 
 
 def main() -> int:
