@@ -114,7 +114,8 @@ def test_stop_cuts_playback_off_within_100_ms(
 def test_a_new_sentence_replaces_the_one_being_spoken() -> None:
     synthesiser = ToneSynthesiser()
     player = SimulatedPlayer(realtime=True)
-    speaker = TextToSpeech(synthesiser, player)
+    finished: list[bool] = []
+    speaker = TextToSpeech(synthesiser, player, on_finished=finished.append)
     try:
         speaker.speak("a sentence of several seconds" * 3, "ro")
         speaker.speak("da", "ro")
@@ -125,6 +126,7 @@ def test_a_new_sentence_replaces_the_one_being_spoken() -> None:
         speaker.close()
     assert synthesiser.spoken[-1] == ("da", "ro")
     assert len(player.played) <= 2
+    assert finished[-1] is True and finished.count(True) == 1
 
 
 def test_a_stuck_engine_costs_one_sentence_and_is_replaced(

@@ -22,7 +22,7 @@ import tempfile
 import threading
 import time
 import wave
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
@@ -140,11 +140,19 @@ class Pyttsx3Synthesiser:
             return self._process
         if self._process is not None:
             self._discard(f"engine exited with {self._process.returncode}")
+        # The engine must run this very copy of the kiosk package, whatever
+        # the service's working directory is.
+        package_root = str(Path(__file__).resolve().parents[2])
+        path = os.environ.get("PYTHONPATH")
+        env = dict(
+            os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, path]))
+        )
         self._process = subprocess.Popen(
             self._command,
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             bufsize=0,
+            env=env,
         )
         self._buffer = b""
         logger.debug("tts.engine.started pid=%d", self._process.pid)
@@ -375,8 +383,13 @@ class TextToSpeech:
         synthesiser: Synthesiser,
         player: Player,
         work_dir: Path | None = None,
+        on_finished: Callable[[bool], None] | None = None,
     ) -> None:
         self._synthesiser = synthesiser
+        self._on_finished = on_finished
+        """Called on the speech thread after each sentence: True if it was
+        played to the end, False if it was cut or failed (a UI starts
+        listening on True, so the microphone does not hear the prompt)."""
         self._player = player
         self._own_dir = work_dir is None
         self._dir = work_dir or Path(tempfile.mkdtemp(prefix="antonia-tts-"))
@@ -449,22 +462,25 @@ class TextToSpeech:
                     self._idle.set()
                     self._lock.wait()
                 self._pending = None
+            completed = False
             try:
-                self._say(sentence)
+                completed = self._say(sentence)
             except (SynthesisError, AudioError) as exc:
                 self.failed += 1
                 logger.warning("Sentence not spoken: %s", exc)
             except Exception:
                 self.failed += 1
                 logger.exception("Speech output crashed on a sentence")
+            if self._on_finished is not None:
+                self._on_finished(completed)
 
-    def _say(self, sentence: _Sentence) -> None:
+    def _say(self, sentence: _Sentence) -> bool:
         path = self._dir / "sentence.wav"
         started = time.monotonic()
         self._synthesiser.synthesise(sentence.text, sentence.language, path)
         with self._lock:
             if sentence.generation != self._generation:
-                return
+                return False
             playback = self._playback = self._player.start(path)
         logger.debug(
             "tts.playing language=%s synthesis_s=%.3f",
@@ -478,8 +494,10 @@ class TextToSpeech:
                 playback.stop()
                 playback.wait(1.0)
                 self.failed += 1
-            else:
-                self.spoken += 1
+                return False
+            self.spoken += 1
         finally:
             with self._lock:
                 self._playback = None
+        with self._lock:
+            return sentence.generation == self._generation
