@@ -23,7 +23,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from kiosk.speech.audio import WavFileSource, duration_s, read_all  # noqa: E402
 from kiosk.speech.endpoint import Endpointer  # noqa: E402
 from kiosk.speech.listener import recognise  # noqa: E402
-from kiosk.speech.tts import AplayPlayer, Pyttsx3Synthesiser, TextToSpeech  # noqa: E402
+from kiosk.speech.playback import AplayPlayer  # noqa: E402
+from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech  # noqa: E402
 
 CHUNK = 3200  # 0.1 s of 16 kHz 16-bit audio, as a microphone would deliver
 PROMPTS = {

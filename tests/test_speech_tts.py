@@ -14,14 +14,8 @@ import pytest
 
 from kiosk.speech.cli import add_parsers
 from kiosk.speech.errors import SynthesisError
-from kiosk.speech.tts import (
-    AplayPlayer,
-    Pyttsx3Synthesiser,
-    SimulatedPlayer,
-    TextToSpeech,
-    ToneSynthesiser,
-    wav_duration_s,
-)
+from kiosk.speech.playback import AplayPlayer, SimulatedPlayer, wav_duration_s
+from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech, ToneSynthesiser
 from tests.speech_helpers import alsa_config, file_speaker
 
 LONG_EN = " ".join(["The kiosk is reading a long announcement to the citizen."] * 6)

@@ -16,12 +16,8 @@ from kiosk.speech.endpoint import Endpointer
 from kiosk.speech.errors import NoModelError, SpeechError
 from kiosk.speech.factory import build_recognizer, endpoint_config
 from kiosk.speech.listener import Heard, recognise
-from kiosk.speech.tts import (
-    AplayPlayer,
-    Pyttsx3Synthesiser,
-    TextToSpeech,
-    wav_duration_s,
-)
+from kiosk.speech.playback import AplayPlayer, wav_duration_s
+from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech
 
 EXIT_OK = 0
 EXIT_FAILED = 1

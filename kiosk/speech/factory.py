@@ -13,8 +13,9 @@ from kiosk.config import SpeechSettings
 from kiosk.speech.audio import AudioSource
 from kiosk.speech.endpoint import EndpointConfig
 from kiosk.speech.listener import Listener, ListenerEvent
+from kiosk.speech.playback import AplayPlayer
 from kiosk.speech.recognition import Recognizer, SimulatedRecognizer
-from kiosk.speech.tts import AplayPlayer, Pyttsx3Synthesiser, TextToSpeech
+from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech
 
 logger = logging.getLogger(__name__)
 
