@@ -64,8 +64,14 @@ def build_listener(
     )
 
 
-def build_speaker(settings: SpeechSettings) -> TextToSpeech | None:
+def build_speaker(
+    settings: SpeechSettings, on_finished: Callable[[bool], None] | None = None
+) -> TextToSpeech | None:
     """The espeak-ng speaker, or None when speech output is switched off."""
     if not settings.output_enabled:
         return None
-    return TextToSpeech(Pyttsx3Synthesiser(), AplayPlayer(settings.output_device))
+    return TextToSpeech(
+        Pyttsx3Synthesiser(),
+        AplayPlayer(settings.output_device),
+        on_finished=on_finished,
+    )
