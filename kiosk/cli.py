@@ -16,6 +16,7 @@ from kiosk.diag.cli import add_parsers as add_diag_parsers
 from kiosk.hardware.printer_emulator import add_parser as add_printer_emulator_parser
 from kiosk.routing import DecisionKind
 from kiosk.routing.cli import add_parser as add_route_parser
+from kiosk.speech.cli import add_parsers as add_speech_parsers
 from kiosk.store import NewRequest, Outbox, StoreError
 
 logger = logging.getLogger(__name__)
@@ -84,6 +85,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_route_parser(sub)
     add_diag_parsers(sub)
     add_mcu_parsers(sub)
+    add_speech_parsers(sub, parents=[common])
     return parser
 
 

@@ -133,6 +133,28 @@ class DiagSettings:
 
 
 @dataclass(frozen=True)
+class SpeechSettings:
+    """Speech in (vosk) and out (espeak-ng)."""
+
+    models_dir: Path = field(
+        default_factory=lambda: Path(platformdirs.user_data_dir("antonia")) / "models"
+    )
+    """Holds one vosk model directory per language code, e.g. models/ro."""
+    input_device: str = "default"
+    """PortAudio input device: name, index, or "default"."""
+    output_enabled: bool = False
+    """Speak prompts aloud (the real kiosk sets this)."""
+    output_device: str = "default"
+    """ALSA playback device for aplay, e.g. "default" or "plughw:1,0"."""
+    vad_aggressiveness: int = 2
+    """Voice detector strictness, 0 (lenient) to 3 (strictest)."""
+    max_utterance_s: float = 12.0
+    """Longest utterance in seconds; longer speech is cut."""
+    silence_timeout_s: float = 0.8
+    """Seconds of silence that end an utterance."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one kiosk."""
 
@@ -142,6 +164,7 @@ class Settings:
     mcu: McuSettings = field(default_factory=McuSettings)
     camera: CameraSettings = field(default_factory=CameraSettings)
     diag: DiagSettings = field(default_factory=DiagSettings)
+    speech: SpeechSettings = field(default_factory=SpeechSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -156,6 +179,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "mcu": McuSettings,
     "camera": CameraSettings,
     "diag": DiagSettings,
+    "speech": SpeechSettings,
 }
 
 
@@ -283,3 +307,9 @@ def _validate_devices(settings: Settings) -> None:
         )
     if not settings.camera.source:
         raise ConfigError("camera.source", "must be a device, file, URL or 'simulated'")
+    speech = settings.speech
+    if speech.vad_aggressiveness not in range(4):
+        raise ConfigError("speech.vad_aggressiveness", "must be 0, 1, 2 or 3")
+    for key in ("max_utterance_s", "silence_timeout_s"):
+        if not 0 < getattr(speech, key) <= 60:
+            raise ConfigError(f"speech.{key}", "must be above 0 and at most 60")

@@ -1,0 +1,168 @@
+"""Playback of WAV files: an aplay process per sound, or a simulated one."""
+
+from __future__ import annotations
+
+import logging
+import subprocess
+import threading
+import time
+import wave
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.speech.errors import AudioError
+
+logger = logging.getLogger(__name__)
+
+STOP_ESCALATION_S = 0.05
+"""Time a player gets to exit on SIGTERM before it is killed."""
+
+
+class Playback(Protocol):
+    """One sound being played."""
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait for the end; False if it was still playing at the time-out."""
+        ...
+
+    def stop(self) -> None:
+        """Cut the sound off; returns at once."""
+        ...
+
+
+class Player(Protocol):
+    """Plays WAV files on an output device."""
+
+    def start(self, path: Path) -> Playback:
+        """Begin playing; raise AudioError if playback cannot start."""
+        ...
+
+
+def wav_duration_s(path: Path) -> float:
+    """Length of a WAV file in seconds."""
+    with wave.open(str(path), "rb") as wav:
+        return wav.getnframes() / wav.getframerate()
+
+
+# Playback -------------------------------------------------------------------
+
+
+class AplayPlayer:
+    """Plays through ALSA with an ``aplay`` process per sentence."""
+
+    def __init__(self, device: str = "default", env: Mapping[str, str] | None = None):
+        self.device = device or "default"
+        self._env = None if env is None else dict(env)
+        self.failures = 0
+        """Sentences aplay could not play (not counting stopped ones)."""
+
+    def start(self, path: Path) -> AplayPlayback:
+        """Start aplay on the file."""
+        try:
+            process = subprocess.Popen(
+                ["aplay", "-q", "-D", self.device, str(path)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.PIPE,
+                env=self._env,
+            )
+        except OSError as exc:
+            raise AudioError(f"output device {self.device!r}", str(exc)) from exc
+        return AplayPlayback(self, process)
+
+    def _finished(self, returncode: int, stopped: bool, errors: bytes) -> None:
+        if stopped or returncode == 0:
+            return
+        self.failures += 1
+        # The first failure needs an operator; repeating it every sentence
+        # would bury everything else in the journal.
+        log = logger.warning if self.failures == 1 else logger.debug
+        log(
+            "Speech output on ALSA device %s failed (aplay exit %d): %s",
+            self.device,
+            returncode,
+            errors.decode(errors="replace").strip()[:300],
+        )
+
+
+class AplayPlayback:
+    """One running aplay process."""
+
+    def __init__(self, player: AplayPlayer, process: subprocess.Popen[bytes]):
+        self._player = player
+        self._process = process
+        self._stop_at: float | None = None
+
+    @property
+    def pid(self) -> int:
+        """Process id of aplay."""
+        return self._process.pid
+
+    def wait(self, timeout_s: float) -> bool:
+        """Wait for aplay to exit, killing it if a stop was ignored."""
+        deadline = time.monotonic() + timeout_s
+        while True:
+            try:
+                self._process.wait(STOP_ESCALATION_S)
+                break
+            except subprocess.TimeoutExpired:
+                now = time.monotonic()
+                if (
+                    self._stop_at is not None
+                    and now - self._stop_at > STOP_ESCALATION_S
+                ):
+                    self._process.kill()
+                if now >= deadline:
+                    return False
+        assert self._process.stderr is not None
+        errors = self._process.stderr.read()
+        self._process.stderr.close()
+        self._player._finished(
+            self._process.returncode, self._stop_at is not None, errors
+        )
+        return True
+
+    def stop(self) -> None:
+        """Send SIGTERM; aplay drops its buffer and exits."""
+        if self._stop_at is None:
+            self._stop_at = time.monotonic()
+        if self._process.returncode is None:
+            try:
+                self._process.terminate()
+            except ProcessLookupError:
+                pass  # it ended on its own in the meantime
+
+
+class SimulatedPlayer:
+    """A player without a device, for demos and tests.
+
+    With ``realtime`` a sound lasts as long as the file; otherwise it ends
+    at once. ``played`` lists (path name, seconds) of what was started.
+    """
+
+    def __init__(self, realtime: bool = True) -> None:
+        self.realtime = realtime
+        self.played: list[tuple[str, float]] = []
+
+    def start(self, path: Path) -> _SimulatedPlayback:
+        """Pretend to play the file."""
+        length = wav_duration_s(path)
+        self.played.append((path.name, length))
+        return _SimulatedPlayback(length if self.realtime else 0.0)
+
+
+class _SimulatedPlayback:
+    def __init__(self, length_s: float) -> None:
+        self._stopped = threading.Event()
+        self._end = time.monotonic() + length_s
+
+    def wait(self, timeout_s: float) -> bool:
+        left = self._end - time.monotonic()
+        if left <= 0:
+            return True
+        self._stopped.wait(min(left, timeout_s))
+        return self._stopped.is_set() or time.monotonic() >= self._end
+
+    def stop(self) -> None:
+        self._stopped.set()

@@ -1,0 +1,353 @@
+"""Speech out: synthesis to a WAV file, then playback that can be cut short.
+
+``TextToSpeech`` owns one thread. ``speak()`` hands it a sentence and
+returns at once; a newer sentence or ``stop()`` ends the current one. The
+pyttsx3 engine runs in a child process behind a time-out, so a stuck or
+crashed engine costs one sentence, not the kiosk. Playback (see
+``kiosk.speech.playback``) is an ``aplay`` process that ``stop()`` ends.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import selectors
+import shutil
+import struct
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import wave
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+from kiosk.speech.errors import AudioError, SynthesisError
+from kiosk.speech.playback import Playback, Player, wav_duration_s
+
+logger = logging.getLogger(__name__)
+
+VOICES: Mapping[str, str] = {"ro": "roa/ro", "hu": "urj/hu", "en": "gmw/en"}
+"""espeak-ng voice for each kiosk language; other codes are used as given."""
+
+
+class Synthesiser(Protocol):
+    """Turns a sentence into a WAV file."""
+
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        """Write the sentence to path; raise SynthesisError on failure."""
+        ...
+
+    def close(self) -> None:
+        """Release the engine."""
+        ...
+
+
+# Synthesis ------------------------------------------------------------------
+
+
+class Pyttsx3Synthesiser:
+    """pyttsx3 on espeak-ng, in a child process that is restarted if stuck."""
+
+    def __init__(
+        self,
+        voices: Mapping[str, str] = VOICES,
+        timeout_s: float = 5.0,
+        command: Sequence[str] | None = None,
+    ) -> None:
+        self.voices = voices
+        self.timeout_s = timeout_s
+        self._command = list(
+            command or [sys.executable, "-m", "kiosk.speech.tts_worker"]
+        )
+        self._process: subprocess.Popen[bytes] | None = None
+        self._buffer = b""
+        self.restarts = 0
+        """How often the engine process had to be replaced."""
+
+    @property
+    def pid(self) -> int | None:
+        """Process id of the running engine, if any."""
+        return None if self._process is None else self._process.pid
+
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        """Have the engine write the sentence to path."""
+        request = {"text": text, "voice": self.voices.get(language, language)}
+        request["path"] = str(path)
+        # An engine that died since the last sentence is found out only now:
+        # such a sentence gets one more try with a new engine. A hung engine
+        # gets none, or a stuck sentence would cost the time-out twice.
+        for _ in range(2):
+            try:
+                line = self._exchange(json.dumps(request).encode() + b"\n")
+            except _EngineExitedError as exc:
+                self._discard(str(exc))
+                continue
+            if line is None:
+                raise SynthesisError(
+                    language, f"the engine did not answer in {self.timeout_s:.1f} s"
+                )
+            reply = json.loads(line)
+            if not reply.get("ok"):
+                raise SynthesisError(language, str(reply.get("error")))
+            return
+        raise SynthesisError(language, "the engine process keeps exiting")
+
+    def _exchange(self, request: bytes) -> str | None:
+        process = self._running()
+        assert process.stdin is not None
+        try:
+            process.stdin.write(request)
+            process.stdin.flush()
+        except OSError as exc:
+            raise _EngineExitedError(f"engine input closed ({exc})") from exc
+        return self._reply(process)
+
+    def _running(self) -> subprocess.Popen[bytes]:
+        if self._process is not None and self._process.poll() is None:
+            return self._process
+        if self._process is not None:
+            self._discard(f"engine exited with {self._process.returncode}")
+        # The engine must run this very copy of the kiosk package, whatever
+        # the service's working directory is.
+        package_root = str(Path(__file__).resolve().parents[2])
+        path = os.environ.get("PYTHONPATH")
+        env = dict(
+            os.environ, PYTHONPATH=os.pathsep.join(filter(None, [package_root, path]))
+        )
+        self._process = subprocess.Popen(
+            self._command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            bufsize=0,
+            env=env,
+        )
+        self._buffer = b""
+        logger.debug("tts.engine.started pid=%d", self._process.pid)
+        return self._process
+
+    def _reply(self, process: subprocess.Popen[bytes]) -> str | None:
+        assert process.stdout is not None
+        deadline = time.monotonic() + self.timeout_s
+        with selectors.DefaultSelector() as selector:
+            selector.register(process.stdout, selectors.EVENT_READ)
+            while b"\n" not in self._buffer:
+                left = deadline - time.monotonic()
+                if left <= 0 or not selector.select(left):
+                    self._discard(f"no answer in {self.timeout_s:.1f} s")
+                    return None
+                data = os.read(process.stdout.fileno(), 4096)
+                if not data:
+                    raise _EngineExitedError(f"engine exited with {process.wait()}")
+                self._buffer += data
+        line, _, self._buffer = self._buffer.partition(b"\n")
+        return line.decode()
+
+    def _discard(self, why: str) -> None:
+        process, self._process = self._process, None
+        if process is None:
+            return
+        self.restarts += 1
+        logger.warning("Speech engine replaced: %s", why)
+        process.kill()
+        process.wait()
+        _close_pipes(process)
+
+    def close(self) -> None:
+        """Ask the engine to exit, killing it if it does not."""
+        process, self._process = self._process, None
+        if process is None:
+            return
+        if process.stdin is not None:
+            process.stdin.close()
+        try:
+            process.wait(1.0)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        _close_pipes(process)
+
+
+class _EngineExitedError(Exception):
+    """The engine process closed its pipes (crashed or was killed)."""
+
+
+def _close_pipes(process: subprocess.Popen[bytes]) -> None:
+    for pipe in (process.stdin, process.stdout, process.stderr):
+        if pipe is not None and not pipe.closed:
+            pipe.close()
+
+
+class ToneSynthesiser:
+    """A simulated synthesiser: a quiet tone, 60 ms per character."""
+
+    def __init__(self) -> None:
+        self.spoken: list[tuple[str, str]] = []
+        """(text, language) of every sentence synthesised."""
+
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        """Write a 440 Hz tone as long as the text would take to say."""
+        self.spoken.append((text, language))
+        rate = 16_000
+        count = int(rate * 0.06 * max(1, len(text)))
+        samples = (
+            int(3000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(count)
+        )
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(rate)
+            wav.writeframes(b"".join(struct.pack("<h", s) for s in samples))
+
+    def close(self) -> None:
+        """Nothing to release."""
+
+
+# The speaker ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    language: str
+    generation: int
+
+
+class TextToSpeech:
+    """Speaks sentences on its own thread; a new one replaces the current.
+
+    It has the shape of the UI's Speaker: ``speak(text, language)``,
+    ``stop()`` and ``close()``, none of which blocks.
+    """
+
+    PLAYBACK_MARGIN_S = 2.0
+    """Extra time a sentence may take to play before playback is killed."""
+
+    def __init__(
+        self,
+        synthesiser: Synthesiser,
+        player: Player,
+        work_dir: Path | None = None,
+        on_finished: Callable[[bool], None] | None = None,
+    ) -> None:
+        self._synthesiser = synthesiser
+        self._on_finished = on_finished
+        """Called on the speech thread after each sentence: True if it was
+        played to the end, False if it was cut or failed (a UI starts
+        listening on True, so the microphone does not hear the prompt)."""
+        self._player = player
+        self._own_dir = work_dir is None
+        self._dir = work_dir or Path(tempfile.mkdtemp(prefix="antonia-tts-"))
+        self._lock = threading.Condition()
+        self._pending: _Sentence | None = None
+        self._generation = 0
+        self._playback: Playback | None = None
+        self._closed = False
+        self._idle = threading.Event()
+        self._idle.set()
+        self.spoken = 0
+        """Sentences whose playback ended, whole or cut short."""
+        self.failed = 0
+        """Sentences lost to a synthesis or playback failure."""
+        self._thread = threading.Thread(
+            target=self._run, name="speech-out", daemon=True
+        )
+        self._thread.start()
+
+    def speak(self, text: str, language: str) -> None:
+        """Say this sentence, cutting off whatever is being said."""
+        with self._lock:
+            if self._closed:
+                raise RuntimeError("the speaker is closed")
+            self._generation += 1
+            self._pending = None
+            if text.strip():
+                self._pending = _Sentence(text, language, self._generation)
+                self._idle.clear()
+            playback = self._playback
+            self._lock.notify()
+        if playback is not None:
+            playback.stop()
+
+    def stop(self) -> None:
+        """Be quiet now (e.g. the citizen touched the screen)."""
+        with self._lock:
+            self._generation += 1
+            self._pending = None
+            playback = self._playback
+        if playback is not None:
+            playback.stop()
+
+    def wait_idle(self, timeout_s: float) -> bool:
+        """Wait until nothing is pending or playing (commands and tests)."""
+        return self._idle.wait(timeout_s)
+
+    def close(self, timeout_s: float = 2.0) -> None:
+        """Stop speaking, end the thread and the engine."""
+        with self._lock:
+            self._closed = True
+            self._lock.notify()
+        self.stop()
+        self._thread.join(timeout_s)
+        if self._thread.is_alive():
+            logger.warning("The speech thread did not stop in %.1f s", timeout_s)
+        self._synthesiser.close()
+        if self._own_dir:
+            shutil.rmtree(self._dir, ignore_errors=True)
+
+    def _run(self) -> None:
+        while True:
+            with self._lock:
+                while True:
+                    if self._closed:
+                        self._idle.set()
+                        return
+                    if (sentence := self._pending) is not None:
+                        break
+                    self._idle.set()
+                    self._lock.wait()
+                self._pending = None
+            completed = False
+            try:
+                completed = self._say(sentence)
+            except (SynthesisError, AudioError) as exc:
+                self.failed += 1
+                logger.warning("Sentence not spoken: %s", exc)
+            except Exception:
+                self.failed += 1
+                logger.exception("Speech output crashed on a sentence")
+            if self._on_finished is not None:
+                self._on_finished(completed)
+
+    def _say(self, sentence: _Sentence) -> bool:
+        path = self._dir / "sentence.wav"
+        started = time.monotonic()
+        self._synthesiser.synthesise(sentence.text, sentence.language, path)
+        with self._lock:
+            if sentence.generation != self._generation:
+                return False
+            playback = self._playback = self._player.start(path)
+        logger.debug(
+            "tts.playing language=%s synthesis_s=%.3f",
+            sentence.language,
+            time.monotonic() - started,
+        )
+        try:
+            limit = wav_duration_s(path) + self.PLAYBACK_MARGIN_S
+            if not playback.wait(limit):
+                logger.warning("Playback still running after %.1f s: cut", limit)
+                playback.stop()
+                playback.wait(1.0)
+                self.failed += 1
+                return False
+            self.spoken += 1
+        finally:
+            with self._lock:
+                self._playback = None
+        with self._lock:
+            return sentence.generation == self._generation

@@ -1,0 +1,243 @@
+"""Speech out: pyttsx3 on espeak-ng in a worker process, aplay playback."""
+
+import argparse
+import os
+import select
+import sys
+import time
+import wave
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from kiosk.speech.cli import add_parsers
+from kiosk.speech.errors import SynthesisError
+from kiosk.speech.playback import AplayPlayer, SimulatedPlayer, wav_duration_s
+from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech, ToneSynthesiser
+from tests.speech_helpers import alsa_config, file_speaker
+
+LONG_EN = " ".join(["The kiosk is reading a long announcement to the citizen."] * 6)
+
+
+def wav_stats(path: Path) -> tuple[float, float]:
+    with wave.open(str(path)) as wav:
+        samples = np.frombuffer(wav.readframes(wav.getnframes()), "<i2")
+        duration = wav.getnframes() / wav.getframerate()
+    return duration, float(np.sqrt(np.mean(samples.astype(float) ** 2)))
+
+
+@pytest.fixture
+def synthesiser() -> Iterator[Pyttsx3Synthesiser]:
+    engine = Pyttsx3Synthesiser()
+    yield engine
+    engine.close()
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [
+        ("ro", "Bună ziua. Tichetul dumneavoastră are numărul șapte."),
+        ("hu", "Jó napot kívánok. A jegye száma hét."),
+        ("en", "Good morning. Your ticket number is seven."),
+    ],
+)
+def test_each_kiosk_language_is_synthesised_to_audible_speech(
+    synthesiser: Pyttsx3Synthesiser, tmp_path: Path, language: str, text: str
+) -> None:
+    path = tmp_path / f"{language}.wav"
+    synthesiser.synthesise(text, language, path)
+    duration, rms = wav_stats(path)
+    assert duration > 1.0
+    assert rms > 500  # clearly not silence
+
+
+def read_until(fd: int, deadline: float, want_eof: bool) -> bytes:
+    """Read a FIFO until data arrives (or, with want_eof, until EOF)."""
+    data = b""
+    while time.monotonic() < deadline:
+        ready, _, _ = select.select([fd], [], [], 0.01)
+        if not ready:
+            continue
+        chunk = os.read(fd, 65536)
+        if want_eof and not chunk and data:
+            return data + b"<EOF>"
+        data += chunk
+        if chunk and not want_eof:
+            return data
+    return data
+
+
+@pytest.fixture
+def fifo_speaker(tmp_path: Path) -> Iterator[tuple[AplayPlayer, int]]:
+    """An ALSA device whose playback goes into a FIFO the test reads."""
+    fifo = tmp_path / "speaker.fifo"
+    os.mkfifo(fifo)
+    conf = alsa_config(tmp_path, {"fifospk": file_speaker(fifo)})
+    reader = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)
+    env = dict(os.environ, ALSA_CONFIG_PATH=str(conf))
+    try:
+        yield AplayPlayer("fifospk", env=env), reader
+    finally:
+        os.close(reader)
+
+
+def test_stop_cuts_playback_off_within_100_ms(
+    fifo_speaker: tuple[AplayPlayer, int],
+) -> None:
+    player, fifo = fifo_speaker
+    speaker = TextToSpeech(Pyttsx3Synthesiser(), player)
+    try:
+        speaker.speak(LONG_EN, "en")
+        first = read_until(fifo, time.monotonic() + 5, want_eof=False)
+        assert first, "no audio reached the speaker"
+        stopped_at = time.monotonic()
+        speaker.stop()
+        rest = read_until(fifo, stopped_at + 1, want_eof=True)
+        took = time.monotonic() - stopped_at
+        assert rest.endswith(b"<EOF>")
+        assert took < 0.1
+        assert speaker.wait_idle(1)
+    finally:
+        speaker.close()
+    # The sentence is about 20 s long: most of it was never played.
+    assert len(first) + len(rest) < 22050 * 2 * 5
+
+
+def test_a_new_sentence_replaces_the_one_being_spoken() -> None:
+    synthesiser = ToneSynthesiser()
+    player = SimulatedPlayer(realtime=True)
+    finished: list[bool] = []
+    speaker = TextToSpeech(synthesiser, player, on_finished=finished.append)
+    try:
+        speaker.speak("a sentence of several seconds" * 3, "ro")
+        speaker.speak("da", "ro")
+        assert speaker.wait_idle(5)
+        speaker.speak("", "ro")  # nothing to say: stays idle
+        assert speaker.wait_idle(1)
+    finally:
+        speaker.close()
+    assert synthesiser.spoken[-1] == ("da", "ro")
+    assert len(player.played) <= 2
+    assert finished[-1] is True and finished.count(True) == 1
+
+
+def test_a_stuck_engine_costs_one_sentence_and_is_replaced(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = tmp_path / "stuck-once"
+    # A stand-in engine that hangs on its first request ever, then is the
+    # real worker.
+    code = (
+        "import pathlib, runpy, sys, threading\n"
+        f"m = pathlib.Path({str(marker)!r})\n"
+        "if not m.exists():\n"
+        "    m.touch(); sys.stdin.readline(); threading.Event().wait()\n"
+        "runpy.run_module('kiosk.speech.tts_worker', run_name='__main__')\n"
+    )
+    engine = Pyttsx3Synthesiser(timeout_s=0.5, command=[sys.executable, "-c", code])
+    try:
+        with pytest.raises(SynthesisError, match="did not answer"):
+            engine.synthesise("Bună ziua", "ro", tmp_path / "one.wav")
+        engine.synthesise("Bună ziua", "ro", tmp_path / "two.wav")
+    finally:
+        engine.close()
+    assert engine.restarts == 1
+    assert wav_duration_s(tmp_path / "two.wav") > 0.3
+    assert "Speech engine replaced" in caplog.text
+
+
+def test_a_crashed_engine_is_restarted_for_the_next_sentence(
+    synthesiser: Pyttsx3Synthesiser, tmp_path: Path
+) -> None:
+    synthesiser.synthesise("one", "en", tmp_path / "one.wav")
+    pid = synthesiser.pid
+    assert pid is not None
+    os.kill(pid, 9)
+    synthesiser.synthesise("two", "en", tmp_path / "two.wav")
+    assert synthesiser.pid != pid
+    assert wav_duration_s(tmp_path / "two.wav") > 0.1
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def rss_kib(pid: int | str = "self") -> int:
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    raise AssertionError("no VmRSS")
+
+
+def test_500_sentences_in_a_row_neither_hang_nor_leak(tmp_path: Path) -> None:
+    conf = alsa_config(tmp_path, {"nullspk": file_speaker(Path("/dev/null"))})
+    player = AplayPlayer("nullspk", env=dict(os.environ, ALSA_CONFIG_PATH=str(conf)))
+    synthesiser = Pyttsx3Synthesiser()
+    speaker = TextToSpeech(synthesiser, player)
+    languages = ["ro", "hu", "en"]
+    try:
+        for i in range(20):  # warm up: engine started, caches filled
+            speaker.speak(f"Tichetul {i}", languages[i % 3])
+            assert speaker.wait_idle(5)
+        fds, rss = open_fds(), rss_kib()
+        engine_pid = synthesiser.pid
+        engine_rss = rss_kib(engine_pid)
+        for i in range(500):
+            speaker.speak(f"Numărul {i}", languages[i % 3])
+            assert speaker.wait_idle(5), f"sentence {i} hung"
+        assert synthesiser.pid == engine_pid
+        engine_growth = rss_kib(engine_pid) - engine_rss
+    finally:
+        speaker.close()
+    assert speaker.failed == 0 and player.failures == 0
+    assert speaker.spoken == 520
+    assert open_fds() <= fds + 2
+    assert rss_kib() - rss < 20_000
+    assert engine_growth < 20_000
+
+
+def test_playback_on_a_missing_device_warns_once(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    player = AplayPlayer("no_such_device")
+    speaker = TextToSpeech(ToneSynthesiser(), player)
+    try:
+        for _ in range(3):
+            speaker.speak("da", "ro")
+            assert speaker.wait_idle(5)
+    finally:
+        speaker.close()
+    assert player.failures == 3
+    warnings = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert len(warnings) == 1 and "no_such_device" in warnings[0].getMessage()
+
+
+def run_say(argv: list[str], config: Path | None) -> int:
+    parser = argparse.ArgumentParser(prog="kiosk")
+    add_parsers(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    args.config, args.data_dir = config, None
+    return int(args.handler(args))
+
+
+def test_the_say_command_writes_a_wav(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "hu.wav"
+    assert run_say(["say", "Jó napot", "--lang", "hu", "--out", str(out)], None) == 0
+    assert wav_duration_s(out) > 0.3
+    assert "s of speech (hu)" in capsys.readouterr().out
+
+
+def test_the_say_command_plays_on_the_configured_device(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    played = tmp_path / "played.raw"
+    conf = alsa_config(tmp_path, {"filespk": file_speaker(played)})
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(conf))
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[speech]\noutput_device = 'filespk'\n", encoding="utf-8")
+    assert run_say(["say", "Bună ziua", "--lang", "ro"], config) == 0
+    assert played.stat().st_size > 22050  # about half a second at least
