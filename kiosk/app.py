@@ -10,7 +10,8 @@ from kiosk.config import Settings
 from kiosk.filing import FilingService
 from kiosk.hardware.factory import make_printer
 from kiosk.hardware.printer import Printer
-from kiosk.routing import Router
+from kiosk.routing import Router, Routing
+from kiosk.routing.background import BackgroundRouter
 from kiosk.session import Session
 from kiosk.store import Outbox
 
@@ -23,7 +24,7 @@ class Core:
 
     settings: Settings
     catalog: Catalog
-    router: Router
+    router: Routing
     outbox: Outbox
     printer: Printer
     filing: FilingService
@@ -39,12 +40,16 @@ class Core:
 
 
 def build_core(
-    settings: Settings, catalog: Catalog | None = None, router: Router | None = None
+    settings: Settings,
+    catalog: Catalog | None = None,
+    router: Routing | None = None,
+    train_in_background: bool = False,
 ) -> Core:
     """Open the outbox and the devices named in the settings.
 
     A catalogue and a router built before can be passed in: training the
-    router takes seconds, and tests share one.
+    router takes seconds, and tests share one. ``train_in_background`` lets
+    the screen come up while the router trains.
 
     Raises:
         kiosk.store.StoreError: the data directory is unusable.
@@ -52,7 +57,7 @@ def build_core(
     if catalog is None:
         catalog = load_catalog()
     if router is None:
-        router = Router(catalog)
+        router = BackgroundRouter(catalog) if train_in_background else Router(catalog)
     outbox = Outbox.in_data_dir(settings.storage.data_dir)
     printer = make_printer(settings)
     filing = FilingService(outbox, printer, catalog, settings.kiosk.id, settings.zone)

@@ -120,7 +120,7 @@ def _run(args: argparse.Namespace) -> int:
     # (and in services) without a display stack.
     from kiosk.ui.main import run_app
 
-    core = build_core(settings)
+    core = build_core(settings, train_in_background=True)
     try:
         return run_app(
             core,

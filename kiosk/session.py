@@ -28,7 +28,7 @@ from kiosk.config import LANGUAGES, KioskSettings
 from kiosk.contact import ContactError, normalise_email, normalise_phone
 from kiosk.filing import FilingResult
 from kiosk.i18n import N_, translations
-from kiosk.routing import DecisionKind, Router
+from kiosk.routing import DecisionKind, Routing
 from kiosk.store import NewRequest
 
 logger = logging.getLogger(__name__)
@@ -263,7 +263,7 @@ class Session:
     """The citizen-facing state machine of one kiosk."""
 
     def __init__(
-        self, catalog: Catalog, router: Router, settings: KioskSettings
+        self, catalog: Catalog, router: Routing, settings: KioskSettings
     ) -> None:
         self.catalog = catalog
         self.router = router

@@ -8,6 +8,7 @@ text, and :func:`decide` turns a ranking into what the session should do;
 
 from kiosk.routing.candidate import Candidate
 from kiosk.routing.decision import Decision, DecisionKind, decide
+from kiosk.routing.protocol import Routing
 from kiosk.routing.router import Router
 
-__all__ = ["Candidate", "Decision", "DecisionKind", "Router", "decide"]
+__all__ = ["Candidate", "Decision", "DecisionKind", "Router", "Routing", "decide"]
