@@ -81,12 +81,42 @@ class PrinterSettings:
 
 
 @dataclass(frozen=True)
+class PaymentSettings:
+    """Card payment terminal selection."""
+
+    driver: str = "simulated"
+    """"simulated" (demo terminal keeping its state in a file) or "none"."""
+    state_file: Path = Path("payment-terminal.json")
+    """Simulated terminal's state; relative paths are under the data dir."""
+    terminal_id: str = "SIM00001"
+    """Terminal id the simulated terminal prints on receipts."""
+    sale_timeout_s: float = 90.0
+    """Seconds a sale waits for the card before the terminal gives up."""
+    busy_retry_s: float = 1.0
+    """Seconds between "last transaction" queries while the terminal is busy."""
+
+
+@dataclass(frozen=True)
+class CardReaderSettings:
+    """Contactless card reader selection."""
+
+    driver: str = "simulated"
+    """"simulated", "pcsc" (pyscard through pcscd) or "none"."""
+    reader: str = ""
+    """Start of the PC/SC reader name; empty means the first reader."""
+    check_interval_s: float = 5.0
+    """Seconds between health checks that revive the reader after pcscd restarts."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one kiosk."""
 
     kiosk: KioskSettings = field(default_factory=KioskSettings)
     storage: StorageSettings = field(default_factory=StorageSettings)
     printer: PrinterSettings = field(default_factory=PrinterSettings)
+    payment: PaymentSettings = field(default_factory=PaymentSettings)
+    card_reader: CardReaderSettings = field(default_factory=CardReaderSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -98,6 +128,8 @@ _SECTIONS: dict[str, type[Any]] = {
     "kiosk": KioskSettings,
     "storage": StorageSettings,
     "printer": PrinterSettings,
+    "payment": PaymentSettings,
+    "card_reader": CardReaderSettings,
 }
 
 
@@ -190,3 +222,16 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("printer.driver", "must be 'simulated' or 'escpos'")
     if settings.printer.driver == "escpos" and not settings.printer.port:
         raise ConfigError("printer.port", "is required by the escpos driver")
+    _validate_payment_devices(settings)
+
+
+def _validate_payment_devices(settings: Settings) -> None:
+    if settings.payment.driver not in ("simulated", "none"):
+        raise ConfigError("payment.driver", "must be 'simulated' or 'none'")
+    for key in ("sale_timeout_s", "busy_retry_s"):
+        if getattr(settings.payment, key) <= 0:
+            raise ConfigError(f"payment.{key}", "must be above zero")
+    if settings.card_reader.driver not in ("simulated", "pcsc", "none"):
+        raise ConfigError("card_reader.driver", "must be 'simulated', 'pcsc' or 'none'")
+    if settings.card_reader.check_interval_s <= 0:
+        raise ConfigError("card_reader.check_interval_s", "must be above zero")
