@@ -14,6 +14,7 @@ from kiosk.app import build_core
 from kiosk.config import LANGUAGES, ConfigError, Settings, load_settings
 from kiosk.diag.cli import add_parsers as add_diag_parsers
 from kiosk.hardware.printer_emulator import add_parser as add_printer_emulator_parser
+from kiosk.payments.cli import add_parsers as add_payment_parsers
 from kiosk.routing import DecisionKind
 from kiosk.routing.cli import add_parser as add_route_parser
 from kiosk.speech.cli import add_parsers as add_speech_parsers
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_diag_parsers(sub)
     add_mcu_parsers(sub)
     add_speech_parsers(sub, parents=[common])
+    add_payment_parsers(sub, common)
     return parser
 
 

@@ -155,6 +155,34 @@ class SpeechSettings:
 
 
 @dataclass(frozen=True)
+class PaymentSettings:
+    """Card payment terminal selection."""
+
+    driver: str = "simulated"
+    """"simulated" (demo terminal keeping its state in a file) or "none"."""
+    state_file: Path = Path("payment-terminal.json")
+    """Simulated terminal's state; relative paths are under the data dir."""
+    terminal_id: str = "SIM00001"
+    """Terminal id the simulated terminal prints on receipts."""
+    sale_timeout_s: float = 90.0
+    """Seconds a sale waits for the card before the terminal gives up."""
+    busy_retry_s: float = 1.0
+    """Seconds between "last transaction" queries while the terminal is busy."""
+
+
+@dataclass(frozen=True)
+class CardReaderSettings:
+    """Contactless card reader selection."""
+
+    driver: str = "simulated"
+    """"simulated", "pcsc" (pyscard through pcscd) or "none"."""
+    reader: str = ""
+    """Start of the PC/SC reader name; empty means the first reader."""
+    check_interval_s: float = 5.0
+    """Seconds between health checks that revive the reader after pcscd restarts."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one kiosk."""
 
@@ -165,6 +193,8 @@ class Settings:
     camera: CameraSettings = field(default_factory=CameraSettings)
     diag: DiagSettings = field(default_factory=DiagSettings)
     speech: SpeechSettings = field(default_factory=SpeechSettings)
+    payment: PaymentSettings = field(default_factory=PaymentSettings)
+    card_reader: CardReaderSettings = field(default_factory=CardReaderSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -180,6 +210,8 @@ _SECTIONS: dict[str, type[Any]] = {
     "camera": CameraSettings,
     "diag": DiagSettings,
     "speech": SpeechSettings,
+    "payment": PaymentSettings,
+    "card_reader": CardReaderSettings,
 }
 
 
@@ -313,3 +345,16 @@ def _validate_devices(settings: Settings) -> None:
     for key in ("max_utterance_s", "silence_timeout_s"):
         if not 0 < getattr(speech, key) <= 60:
             raise ConfigError(f"speech.{key}", "must be above 0 and at most 60")
+    _validate_payment_devices(settings)
+
+
+def _validate_payment_devices(settings: Settings) -> None:
+    if settings.payment.driver not in ("simulated", "none"):
+        raise ConfigError("payment.driver", "must be 'simulated' or 'none'")
+    for key in ("sale_timeout_s", "busy_retry_s"):
+        if getattr(settings.payment, key) <= 0:
+            raise ConfigError(f"payment.{key}", "must be above zero")
+    if settings.card_reader.driver not in ("simulated", "pcsc", "none"):
+        raise ConfigError("card_reader.driver", "must be 'simulated', 'pcsc' or 'none'")
+    if settings.card_reader.check_interval_s <= 0:
+        raise ConfigError("card_reader.check_interval_s", "must be above zero")

@@ -32,6 +32,8 @@ from typing import Any
 
 import sqlite_utils
 
+from kiosk.payments.schema import PAYMENT_MIGRATIONS
+
 logger = logging.getLogger(__name__)
 
 DB_FILENAME = "outbox.sqlite3"
@@ -167,6 +169,8 @@ MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_create_requests", _create_requests),
 ]
 """Schema changes in order; each runs once, in its own transaction."""
+
+MIGRATIONS.extend(PAYMENT_MIGRATIONS)
 
 
 class Outbox:

@@ -12,8 +12,10 @@ packages=(
   libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core matchbox-window-manager
   # Speech out and audio tooling
   espeak-ng sox alsa-utils libportaudio2
-  # Smart-card stack (pyscard builds against libpcsclite-dev)
-  pcscd libpcsclite-dev
+  # Smart-card stack (pyscard builds against libpcsclite-dev); the vsmartcard
+  # virtual reader and card are the test stand-ins, pcsc-tools for technicians
+  pcscd libpcsclite-dev vsmartcard-vpcd vsmartcard-vpicc python3-virtualsmartcard
+  pcsc-tools
   # Serial stand-ins (pty pairs)
   socat
   # Network namespaces for tests that must stay off the network

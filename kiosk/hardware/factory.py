@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from kiosk.config import ConfigError, Settings
+from kiosk.hardware.card_reader import CardReader
+from kiosk.hardware.payment_terminal import PaymentTerminal
 from kiosk.hardware.printer import Printer
 from kiosk.hardware.simulated_printer import SimulatedPrinter
 
@@ -24,3 +26,32 @@ def make_printer(settings: Settings) -> Printer:
     except KeyError as exc:
         raise ConfigError("printer.profile", str(exc.args[0])) from exc
     return EscposPrinter(settings.printer.port, settings.printer.baudrate, profile)
+
+
+def make_payment_terminal(settings: Settings) -> PaymentTerminal | None:
+    """The configured payment terminal, or None when card payments are off."""
+    if settings.payment.driver == "none":
+        return None
+    from kiosk.hardware.simulated_terminal import SimulatedTerminal
+
+    state_file = settings.storage.data_dir / settings.payment.state_file
+    return SimulatedTerminal(
+        state_file,
+        terminal_id=settings.payment.terminal_id,
+        sale_timeout_s=settings.payment.sale_timeout_s,
+    )
+
+
+def make_card_reader(settings: Settings) -> CardReader | None:
+    """The configured card reader, or None when there is none."""
+    driver = settings.card_reader.driver
+    if driver == "none":
+        return None
+    if driver == "pcsc":
+        # Imported here: pyscard is only needed where a real reader is.
+        from kiosk.hardware.pcsc_reader import PcscCardReader
+
+        return PcscCardReader(settings.card_reader.reader)
+    from kiosk.hardware.simulated_card_reader import SimulatedCardReader
+
+    return SimulatedCardReader()

@@ -1,0 +1,1 @@
+"""Card payments: the durable payment journal and the payment flows."""

@@ -1,0 +1,70 @@
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+
+from kiosk.cli import _common_options
+from kiosk.hardware.simulated_terminal import Behaviour, SimulatedTerminal
+from kiosk.payments.cli import EXIT_ATTENTION, EXIT_FAILED, EXIT_OK, add_parsers
+from kiosk.payments.journal import PaymentJournal
+from kiosk.payments.service import PaymentService, PaymentUncertainError, Quote
+from kiosk.store import Outbox
+
+
+def run(data_dir: Path, *argv: str) -> int:
+    common = _common_options()
+    parser = argparse.ArgumentParser(parents=[common])
+    add_parsers(parser.add_subparsers(dest="command", required=True), common)
+    args = parser.parse_args([*argv, "--data-dir", str(data_dir)])
+    args.config = getattr(args, "config", None)
+    code: int = args.handler(args)
+    return code
+
+
+def test_payments_list_shows_the_journal_as_json(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Outbox.in_data_dir(data_dir) as outbox:
+        terminal = SimulatedTerminal(data_dir / "payment-terminal.json")
+        PaymentService(PaymentJournal(outbox), terminal, lambda: True).pay(
+            Quote("fee:A-00001", 500)
+        )
+
+    assert run(data_dir, "payments", "list", "--json") == EXIT_OK
+
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["state"], row["masked_pan"], row["amount_bani"]) == (
+        "approved",
+        "**** 0119",
+        500,
+    )
+
+
+def test_payments_recover_settles_what_was_left_in_flight(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Outbox.in_data_dir(data_dir) as outbox:
+        terminal = SimulatedTerminal(
+            data_dir / "payment-terminal.json", behaviours=[Behaviour.ANSWER_LATER]
+        )
+        terminal.late_answer_queries = 100
+        service = PaymentService(
+            PaymentJournal(outbox), terminal, lambda: True, wait=lambda s: None
+        )
+        with pytest.raises(PaymentUncertainError):
+            service.pay(Quote("fee:A-00001", 500))
+    assert run(data_dir, "payments", "list") == EXIT_ATTENTION
+
+    assert run(data_dir, "payments", "recover") == EXIT_OK
+    assert "approved" in capsys.readouterr().out
+
+
+def test_card_read_uses_the_configured_reader(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The simulated reader starts empty: the command reports it and fails.
+    assert run(data_dir, "card", "read") == EXIT_FAILED
+    assert "no card" in capsys.readouterr().err
