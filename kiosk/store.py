@@ -169,6 +169,8 @@ class OutcomeKind(enum.Enum):
     TOKEN = "token"
     REJECTED = "rejected"
     FAILED = "failed"
+    RELEASED = "released"
+    """Claimed but not tried (the run ended first): back to the queue."""
 
 
 @dataclass(frozen=True)
@@ -287,6 +289,9 @@ _OUTCOME_SQL = {
         " attempts = attempts + :attempts"
         " WHERE uuid = :uuid AND state IN ('queued', 'sending')"
     ),
+    OutcomeKind.RELEASED: (
+        "UPDATE requests SET state = 'queued' WHERE uuid = :uuid AND state = 'sending'"
+    ),
 }
 
 
@@ -319,7 +324,11 @@ class Outbox:
         try:
             # isolation_level=None: transactions are opened explicitly below,
             # so that every queue transition is exactly one atomic block.
-            conn = sqlite3.connect(path, isolation_level=None, timeout=10.0)
+            # check_same_thread=False: the app opens the outbox on the main
+            # thread and hands it to the one worker thread that writes to it.
+            conn = sqlite3.connect(
+                path, isolation_level=None, timeout=10.0, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=WAL")
             # synchronous is per connection; FULL syncs the WAL on every
             # commit, which is what makes "filed" mean "survives power loss".

@@ -1,0 +1,1 @@
+"""Antonia: the controller of a self-service city hall kiosk."""

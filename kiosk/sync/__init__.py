@@ -1,0 +1,1 @@
+"""Synchronisation with the city hall back-end."""
