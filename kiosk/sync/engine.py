@@ -23,7 +23,9 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from kiosk.catalog import Catalog, CatalogError
 from kiosk.store import UNDELIVERED, Outbox, Outcome, OutcomeKind, QueuedRequest
 from kiosk.sync import open311
 from kiosk.sync.client import Open311Client
@@ -33,6 +35,7 @@ from kiosk.sync.errors import (
     BackendUnavailableError,
     SyncError,
 )
+from kiosk.sync.services import merged_catalog_document, write_catalog
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +73,8 @@ class RunReport:
     resolved_tokens: int = 0
     statuses: int = 0
     purged: int = 0
+    catalog_services: int | None = None
+    """Services in the pulled catalogue, None when it was not pulled."""
     remaining: int = 0
     """Requests still undelivered (queued or sending) after the run."""
     problems: list[str] = field(default_factory=list)
@@ -112,6 +117,8 @@ class Syncer:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
         wall_clock: Callable[[], datetime] | None = None,
+        catalog: Catalog | None = None,
+        catalog_path: Path | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -125,6 +132,10 @@ class Syncer:
         self._sleep = sleep
         self._rng = rng or random.Random()
         self._wall_clock = wall_clock or (lambda: datetime.now(UTC))
+        self.catalog = catalog
+        """The local catalogue the pulled service list is merged with."""
+        self.catalog_path = catalog_path
+        """Where the merged catalogue is written; None skips the pull."""
         self._deadline = 0.0
         self._failures = 0
         self._pending: list[Outcome] = []
@@ -138,6 +149,7 @@ class Syncer:
             self.push(report)
             self.resolve_tokens(report)
             self.pull_statuses(report)
+            self.pull_catalog(report)
         except BackendAuthError as exc:
             logger.error("Sync stopped: %s", exc)
             report.problems.append(str(exc))
@@ -260,6 +272,28 @@ class Syncer:
                 logger.warning("Status pull stopped: %s", exc)
                 return
             report.statuses += self.outbox.record_statuses(updates)
+
+    def pull_catalog(self, report: RunReport) -> None:
+        """Pull services.json, merge it with the local names, save it."""
+        if self.catalog is None or self.catalog_path is None:
+            return
+        if self._clock() >= self._deadline:
+            return
+        try:
+            remote = self.client.services()
+            doc = merged_catalog_document(self.catalog, remote)
+            write_catalog(doc, self.catalog_path)
+        except (BackendUnavailableError, BackendRejectedError, CatalogError) as exc:
+            report.problems.append(f"catalogue pull failed: {exc}")
+            logger.warning("Catalogue pull failed: %s", exc)
+            return
+        except OSError as exc:
+            report.problems.append(f"cannot save the catalogue: {exc}")
+            logger.warning(
+                "Cannot save the catalogue at %s: %s", self.catalog_path, exc
+            )
+            return
+        report.catalog_services = len(doc["services"])
 
 
 def serve(
