@@ -169,7 +169,9 @@ class Syncer:
             done = 0
             try:
                 for request in batch:
-                    self._pending.append(self._deliver(request, report))
+                    # _deliver may flush and replace the pending list.
+                    outcome = self._deliver(request, report)
+                    self._pending.append(outcome)
                     done += 1
             except _PushStoppedError as exc:
                 report.problems.append(str(exc))
@@ -257,7 +259,8 @@ class Syncer:
             report.problems.append(f"token lookup stopped: {exc}")
             logger.warning("Token lookup stopped: %s", exc)
         finally:
-            report.resolved_tokens += self.outbox.record(resolved)
+            if resolved:
+                report.resolved_tokens += self.outbox.record(resolved)
 
     def pull_statuses(self, report: RunReport) -> None:
         """Pull the status of requests the back-end has not closed."""

@@ -187,7 +187,10 @@ class ReferenceServer:
     def start(self) -> ReferenceServer:
         """Serve in a daemon thread; returns self."""
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, name="open311-backend", daemon=True
+            target=self._httpd.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="open311-backend",
+            daemon=True,
         )
         self._thread.start()
         logger.info("Open311 reference back-end listening on %s", self.url)
