@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import signal
 import sys
+import threading
 from pathlib import Path
 
 import httpx
@@ -41,8 +42,15 @@ def file_requests(data_dir: Path, count: int) -> None:
                 NewRequest("general.registry_submission", "cic", "ro", f"cerere {n}")
             )
             say(f"F {request.ticket}")
-    while True:
-        signal.pause()
+    orphaned_check()
+
+
+def orphaned_check() -> None:
+    """Idle until killed, or exit once the zygote is gone."""
+    parent = os.getppid()
+    idle = threading.Event()
+    while os.getppid() == parent:
+        idle.wait(0.5)
 
 
 def sync_forever(data_dir: Path, config: Path) -> None:
@@ -56,19 +64,35 @@ def sync_forever(data_dir: Path, config: Path) -> None:
         # Small batches: kills then land before, during and after recording.
         syncer.batch_size = 10
         say(f"ready {os.getpid()}")
-        while True:
+        parent = os.getppid()
+        while os.getppid() == parent:
             syncer.run_once()
 
 
 def main() -> None:
     say("zygote ready")
+    children: set[int] = set()
+    try:
+        serve(children)
+    finally:
+        # Whatever the test did not kill dies with the zygote.
+        for pid in children:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+
+
+def serve(children: set[int]) -> None:
     for line in sys.stdin:
         command, *args = line.split()
         if command == "reap":
             os.waitpid(int(args[0]), 0)
+            children.discard(int(args[0]))
             say(f"reaped {args[0]}")
             continue
-        if os.fork() == 0:
+        pid = os.fork()
+        if pid:
+            children.add(pid)
+        else:
             try:
                 if command == "file":
                     file_requests(Path(args[0]), int(args[1]))
