@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from kiosk.catalog import Catalog, load_catalog
+from kiosk.catalog import Catalog, CatalogError, load_catalog
 from kiosk.config import Settings
 from kiosk.filing import FilingService
 from kiosk.hardware.factory import make_printer
@@ -16,6 +16,9 @@ from kiosk.session import Session
 from kiosk.store import Outbox
 
 logger = logging.getLogger(__name__)
+
+PULLED_CATALOG = "catalog.json"
+"""File name, in the data directory, of the catalogue pulled at sync."""
 
 
 @dataclass
@@ -55,7 +58,7 @@ def build_core(
         kiosk.store.StoreError: the data directory is unusable.
     """
     if catalog is None:
-        catalog = load_catalog()
+        catalog = _latest_catalog(settings)
     if router is None:
         router = BackgroundRouter(catalog) if train_in_background else Router(catalog)
     outbox = Outbox.in_data_dir(settings.storage.data_dir)
@@ -65,3 +68,15 @@ def build_core(
         "Kiosk %s ready, data in %s", settings.kiosk.id, settings.storage.data_dir
     )
     return Core(settings, catalog, router, outbox, printer, filing)
+
+
+def _latest_catalog(settings: Settings) -> Catalog:
+    """The catalogue the last sync pulled, or the one shipped with the kiosk."""
+    pulled = settings.storage.data_dir / PULLED_CATALOG
+    if pulled.exists():
+        try:
+            return load_catalog(pulled)
+        except (CatalogError, OSError) as exc:
+            # A bad pull must not keep the kiosk from starting.
+            logger.warning("Ignoring the pulled catalogue %s: %s", pulled, exc)
+    return load_catalog()

@@ -18,7 +18,8 @@ from kiosk.payments.cli import add_parsers as add_payment_parsers
 from kiosk.routing import DecisionKind
 from kiosk.routing.cli import add_parser as add_route_parser
 from kiosk.speech.cli import add_parsers as add_speech_parsers
-from kiosk.store import NewRequest, Outbox, StoreError
+from kiosk.store import NewRequest, StoreError
+from kiosk.sync.cli import add_parsers as add_sync_parsers
 
 logger = logging.getLogger(__name__)
 
@@ -76,12 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     file_.add_argument("--json", action="store_true", help="machine-readable output")
     file_.set_defaults(handler=_file)
 
-    queue = sub.add_parser("queue", parents=[common], help="inspect the outbox")
-    queue_sub = queue.add_subparsers(dest="queue_command", required=True)
-    queue_list = queue_sub.add_parser("list", parents=[common], help="list requests")
-    queue_list.add_argument("--json", action="store_true")
-    queue_list.set_defaults(handler=_queue_list)
-
+    add_sync_parsers(sub, [common])
     add_printer_emulator_parser(sub, parents=[common])
     add_route_parser(sub)
     add_diag_parsers(sub)
@@ -194,32 +190,4 @@ def _file(args: argparse.Namespace) -> int:
         print(f"Ticket {result.request.ticket}: {service.name(args.lang)}")
         if not result.printed:
             print(f"Receipt not printed: printer {result.printer_status.value}")
-    return EXIT_OK
-
-
-def _queue_list(args: argparse.Namespace) -> int:
-    settings = _settings(args)
-    with Outbox.in_data_dir(settings.storage.data_dir) as outbox:
-        requests = outbox.list()
-    if args.json:
-        rows = [
-            {
-                "ticket": r.ticket,
-                "uuid": r.uuid,
-                "service_code": r.service_code,
-                "department": r.department,
-                "state": r.state.value,
-                "created_utc": r.created_utc.isoformat(),
-                "attempts": r.attempts,
-            }
-            for r in requests
-        ]
-        print(json.dumps(rows, ensure_ascii=False))
-        return EXIT_OK
-    for r in requests:
-        print(
-            f"{r.ticket}  {r.state.value:<13} {r.created_utc:%Y-%m-%d %H:%M}Z  "
-            f"{r.service_code}"
-        )
-    print(f"{len(requests)} request(s)")
     return EXIT_OK

@@ -64,6 +64,9 @@ class StorageSettings:
         default_factory=lambda: Path(platformdirs.user_data_dir("antonia"))
     )
     """Directory for the outbox database and simulated-printer output."""
+    purge_contact_after_days: int = 30
+    """Days after the back-end confirmed a request before its phone and e-mail
+    are wiped from the outbox (0 wipes them at the next sync); 0 to 3650."""
 
 
 @dataclass(frozen=True)
@@ -183,6 +186,26 @@ class CardReaderSettings:
 
 
 @dataclass(frozen=True)
+class SyncSettings:
+    """How the kiosk reaches the city hall's Open311 back-end."""
+
+    endpoint: str = "http://127.0.0.1:8311/"
+    """Base URL of the GeoReport v2 API (requests.json is appended); the
+    default is the reference back-end started by ``kiosk backend``."""
+    api_key_file: str = ""
+    """File holding the API key on its first line; empty uses the demo key
+    that the reference back-end accepts by default."""
+    jurisdiction_id: str = ""
+    """Open311 jurisdiction_id sent with every call; empty leaves it out."""
+    timeout_s: float = 10.0
+    """Seconds to wait for the back-end to connect or answer, per call."""
+    interval_s: float = 300.0
+    """Seconds between sync runs of the service loop (``kiosk sync``)."""
+    budget_s: float = 120.0
+    """Longest one sync run may take, back-off waits included, in seconds."""
+
+
+@dataclass(frozen=True)
 class Settings:
     """All settings of one kiosk."""
 
@@ -195,6 +218,7 @@ class Settings:
     speech: SpeechSettings = field(default_factory=SpeechSettings)
     payment: PaymentSettings = field(default_factory=PaymentSettings)
     card_reader: CardReaderSettings = field(default_factory=CardReaderSettings)
+    sync: SyncSettings = field(default_factory=SyncSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -212,6 +236,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "speech": SpeechSettings,
     "payment": PaymentSettings,
     "card_reader": CardReaderSettings,
+    "sync": SyncSettings,
 }
 
 
@@ -246,7 +271,8 @@ def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Set
 
     settings = Settings(**sections)
     if data_dir is not None:
-        settings = replace(settings, storage=StorageSettings(data_dir=data_dir))
+        storage = replace(settings.storage, data_dir=data_dir)
+        settings = replace(settings, storage=storage)
     _validate(settings)
     logger.debug("config.loaded path=%s data_dir=%s", path, settings.storage.data_dir)
     return settings
@@ -304,6 +330,9 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("printer.driver", "must be 'simulated' or 'escpos'")
     if settings.printer.driver == "escpos" and not settings.printer.port:
         raise ConfigError("printer.port", "is required by the escpos driver")
+    if not 0 <= settings.storage.purge_contact_after_days <= 3650:
+        raise ConfigError("storage.purge_contact_after_days", "must be 0 to 3650")
+    _validate_sync(settings.sync)
     _validate_devices(settings)
 
 
@@ -358,3 +387,13 @@ def _validate_payment_devices(settings: Settings) -> None:
         raise ConfigError("card_reader.driver", "must be 'simulated', 'pcsc' or 'none'")
     if settings.card_reader.check_interval_s <= 0:
         raise ConfigError("card_reader.check_interval_s", "must be above zero")
+
+
+def _validate_sync(sync: SyncSettings) -> None:
+    if not sync.endpoint.startswith(("http://", "https://")):
+        raise ConfigError("sync.endpoint", "must be an http:// or https:// URL")
+    for key in ("timeout_s", "interval_s", "budget_s"):
+        if getattr(sync, key) <= 0:
+            raise ConfigError(f"sync.{key}", "must be above zero")
+    if sync.api_key_file and not Path(sync.api_key_file).is_file():
+        raise ConfigError("sync.api_key_file", f"{sync.api_key_file} is not a file")

@@ -1,0 +1,317 @@
+"""The sync engine: drains the outbox into the back-end, pulls statuses.
+
+One run (:meth:`Syncer.run_once`) pushes every undelivered request, resolves
+tokens, pulls the status of tickets still open and purges contact details
+past their retention. Requests are claimed in batches and their outcomes
+written back in one transaction per batch, so the disk sees a few syncs per
+hundred requests rather than one per request.
+
+Transient failures are retried with exponential back-off and jitter, and a
+``Retry-After`` from the back-end is obeyed. A run never outlives its time
+budget: what is left stays queued for the next run. Because every POST
+carries the request's UUID as ``Idempotency-Key``, a request whose answer
+was lost (timeout, dropped connection, killed process) is posted again
+without being filed twice. Clock, sleep and randomness are injected.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from kiosk.catalog import Catalog, CatalogError
+from kiosk.store import UNDELIVERED, Outbox, Outcome, OutcomeKind, QueuedRequest
+from kiosk.sync import open311
+from kiosk.sync.client import Open311Client
+from kiosk.sync.errors import (
+    BackendAuthError,
+    BackendRejectedError,
+    BackendUnavailableError,
+    SyncError,
+)
+from kiosk.sync.services import merged_catalog_document, write_catalog
+
+logger = logging.getLogger(__name__)
+
+STATUS_BATCH = 50
+"""Service request ids per GET requests.json (keeps the URL short)."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """How long to wait between attempts after transient failures."""
+
+    base_s: float = 0.5
+    """Wait after the first failure, before jitter, in seconds."""
+    cap_s: float = 60.0
+    """Longest wait between two attempts, in seconds."""
+    max_consecutive_failures: int = 6
+    """Failures in a row after which the run gives up (back-end down)."""
+
+    def delay(self, failures: int, rng: random.Random) -> float:
+        """The wait after ``failures`` failures in a row, with jitter."""
+        ceiling = min(self.cap_s, self.base_s * 2.0 ** max(0, failures - 1))
+        # Half fixed, half random: kiosks that lost the network together
+        # do not all come back at the same instant.
+        return ceiling / 2 + rng.uniform(0, ceiling / 2)
+
+
+@dataclass
+class RunReport:
+    """What one sync run did."""
+
+    sent: int = 0
+    tokens: int = 0
+    rejected: int = 0
+    failed_attempts: int = 0
+    resolved_tokens: int = 0
+    statuses: int = 0
+    purged: int = 0
+    catalog_services: int | None = None
+    """Services in the pulled catalogue, None when it was not pulled."""
+    remaining: int = 0
+    """Requests still undelivered (queued or sending) after the run."""
+    problems: list[str] = field(default_factory=list)
+    """Why the run stopped early or skipped a step, for the operator."""
+
+    @property
+    def delivered_all(self) -> bool:
+        """True when nothing is left to deliver and nothing was refused."""
+        return self.remaining == 0 and self.rejected == 0
+
+    def summary(self) -> str:
+        """One line for the log and the terminal."""
+        return (
+            f"sent {self.sent}, deferred with token {self.tokens}, rejected "
+            f"{self.rejected}, tokens resolved {self.resolved_tokens}, statuses "
+            f"{self.statuses}, contacts purged {self.purged}, still queued "
+            f"{self.remaining}"
+        )
+
+
+class _PushStoppedError(Exception):
+    """The push cannot go on in this run (budget spent, back-end down)."""
+
+
+class Syncer:
+    """Moves requests from the outbox to an Open311 back-end and back."""
+
+    def __init__(
+        self,
+        outbox: Outbox,
+        client: Open311Client,
+        *,
+        address: str,
+        device_id: str,
+        budget_s: float = 120.0,
+        purge_after: timedelta = timedelta(days=30),
+        policy: RetryPolicy | None = None,
+        batch_size: int = 200,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+        wall_clock: Callable[[], datetime] | None = None,
+        catalog: Catalog | None = None,
+        catalog_path: Path | None = None,
+    ) -> None:
+        self.outbox = outbox
+        self.client = client
+        self.address = address
+        self.device_id = device_id
+        self.budget_s = budget_s
+        self.purge_after = purge_after
+        self.policy = policy or RetryPolicy()
+        self.batch_size = batch_size
+        self._clock = clock
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._wall_clock = wall_clock or (lambda: datetime.now(UTC))
+        self.catalog = catalog
+        """The local catalogue the pulled service list is merged with."""
+        self.catalog_path = catalog_path
+        """Where the merged catalogue is written; None skips the pull."""
+        self._deadline = 0.0
+        self._failures = 0
+        self._pending: list[Outcome] = []
+
+    def run_once(self) -> RunReport:
+        """Push, resolve tokens, pull statuses, purge; within the budget."""
+        report = RunReport()
+        self._deadline = self._clock() + self.budget_s
+        self._failures = 0
+        try:
+            self.push(report)
+            self.resolve_tokens(report)
+            self.pull_statuses(report)
+            self.pull_catalog(report)
+        except BackendAuthError as exc:
+            logger.error("Sync stopped: %s", exc)
+            report.problems.append(str(exc))
+        cutoff = self._wall_clock() - self.purge_after
+        report.purged = self.outbox.purge_contact(cutoff)
+        counts = self.outbox.counts()
+        report.remaining = sum(counts[state] for state in UNDELIVERED)
+        logger.info("Sync run: %s", report.summary())
+        return report
+
+    def push(self, report: RunReport) -> None:
+        """Post undelivered requests until none is left or the run must end."""
+        while self._clock() < self._deadline:
+            batch = self.outbox.claim(self.batch_size)
+            if not batch:
+                return
+            done = 0
+            try:
+                for request in batch:
+                    # _deliver may flush and replace the pending list.
+                    outcome = self._deliver(request, report)
+                    self._pending.append(outcome)
+                    done += 1
+            except _PushStoppedError as exc:
+                report.problems.append(str(exc))
+                logger.warning("Sync push stopped: %s", exc)
+                return
+            finally:
+                released = [
+                    Outcome(r.uuid, OutcomeKind.RELEASED, 0) for r in batch[done:]
+                ]
+                self._flush(released)
+        report.problems.append("the time budget ran out with requests still queued")
+
+    def _deliver(self, request: QueuedRequest, report: RunReport) -> Outcome:
+        form = open311.request_form(
+            request,
+            api_key=self.client.api_key,
+            jurisdiction_id=self.client.jurisdiction_id,
+            address=self.address,
+            device_id=self.device_id,
+        )
+        attempts = 0
+        while True:
+            if self._clock() >= self._deadline:
+                raise _PushStoppedError(
+                    "the time budget ran out with requests still queued"
+                )
+            attempts += 1
+            try:
+                answer = self.client.post_request(form, request.uuid)
+            except BackendRejectedError as exc:
+                logger.warning("Request %s rejected: %s", request.ticket, exc.reason)
+                report.rejected += 1
+                return Outcome(request.uuid, OutcomeKind.REJECTED, attempts, exc.reason)
+            except BackendUnavailableError as exc:
+                report.failed_attempts += 1
+                failed = Outcome(request.uuid, OutcomeKind.FAILED, attempts, str(exc))
+                self._back_off(exc, failed)
+                # The failed attempts are now recorded; count afresh.
+                attempts = 0
+                continue
+            self._failures = 0
+            if answer.service_request_id is not None:
+                report.sent += 1
+                return Outcome(
+                    request.uuid, OutcomeKind.SENT, attempts, answer.service_request_id
+                )
+            report.tokens += 1
+            return Outcome(request.uuid, OutcomeKind.TOKEN, attempts, answer.token)
+
+    def _back_off(self, exc: BackendUnavailableError, failed: Outcome) -> None:
+        """Record the failure, then wait before the next attempt or stop."""
+        self._failures += 1
+        if exc.retry_after_s is not None:
+            wait = exc.retry_after_s
+        else:
+            wait = self.policy.delay(self._failures, self._rng)
+        # What was delivered so far is written down before any wait, so a
+        # kill during a long back-off costs no re-posts.
+        self._flush([failed])
+        if self._failures >= self.policy.max_consecutive_failures:
+            raise _PushStoppedError(f"{self._failures} failures in a row; last: {exc}")
+        if self._clock() + wait >= self._deadline:
+            raise _PushStoppedError(f"no time left to wait {wait:.1f} s; last: {exc}")
+        logger.warning("Back-end unavailable, retrying in %.1f s: %s", wait, exc)
+        self._sleep(wait)
+
+    def _flush(self, extra: list[Outcome]) -> None:
+        outcomes, self._pending = self._pending + extra, []
+        if outcomes:
+            self.outbox.record(outcomes)
+
+    def resolve_tokens(self, report: RunReport) -> None:
+        """Ask the back-end which ids its tokens stand for."""
+        resolved = []
+        try:
+            for request in self.outbox.waiting_for_token():
+                if self._clock() >= self._deadline or request.token is None:
+                    break
+                request_id = self.client.resolve_token(request.token)
+                if request_id is not None:
+                    resolved.append(
+                        Outcome(request.uuid, OutcomeKind.SENT, 0, request_id)
+                    )
+        except (BackendUnavailableError, BackendRejectedError) as exc:
+            report.problems.append(f"token lookup stopped: {exc}")
+            logger.warning("Token lookup stopped: %s", exc)
+        finally:
+            if resolved:
+                report.resolved_tokens += self.outbox.record(resolved)
+
+    def pull_statuses(self, report: RunReport) -> None:
+        """Pull the status of requests the back-end has not closed."""
+        ids = [r.server_id for r in self.outbox.open_on_server() if r.server_id]
+        for start in range(0, len(ids), STATUS_BATCH):
+            if self._clock() >= self._deadline:
+                return
+            try:
+                updates = self.client.statuses(ids[start : start + STATUS_BATCH])
+            except (BackendUnavailableError, BackendRejectedError) as exc:
+                report.problems.append(f"status pull stopped: {exc}")
+                logger.warning("Status pull stopped: %s", exc)
+                return
+            report.statuses += self.outbox.record_statuses(updates)
+
+    def pull_catalog(self, report: RunReport) -> None:
+        """Pull services.json, merge it with the local names, save it."""
+        if self.catalog is None or self.catalog_path is None:
+            return
+        if self._clock() >= self._deadline:
+            return
+        try:
+            remote = self.client.services()
+            doc = merged_catalog_document(self.catalog, remote)
+            write_catalog(doc, self.catalog_path)
+        except (BackendUnavailableError, BackendRejectedError, CatalogError) as exc:
+            report.problems.append(f"catalogue pull failed: {exc}")
+            logger.warning("Catalogue pull failed: %s", exc)
+            return
+        except OSError as exc:
+            report.problems.append(f"cannot save the catalogue: {exc}")
+            logger.warning(
+                "Cannot save the catalogue at %s: %s", self.catalog_path, exc
+            )
+            return
+        report.catalog_services = len(doc["services"])
+
+
+def serve(
+    run: Callable[[], RunReport],
+    interval_s: float,
+    stop: threading.Event,
+) -> None:
+    """Run syncs every ``interval_s`` seconds until ``stop`` is set."""
+    while not stop.is_set():
+        try:
+            run()
+        except SyncError as exc:
+            logger.warning("Sync run failed: %s", exc)
+        except Exception:
+            # A supervisor: one bad run must not end the kiosk's sync
+            # service; systemd would restart it, but the log says why.
+            logger.exception("Sync run crashed")
+        stop.wait(interval_s)

@@ -1,0 +1,174 @@
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import httpx
+import pytest
+
+from kiosk.store import NewRequest, Outbox, RequestState
+from kiosk.sync import cli
+from kiosk.sync.server import ReferenceServer
+from tests.sync.sync_helpers import FILEABLE
+
+ROOT = Path(__file__).parents[2]
+
+
+@pytest.fixture
+def argv(tmp_path: Path, server: ReferenceServer) -> list[str]:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        f'[kiosk]\nid = "K7"\n[sync]\nendpoint = "{server.url}"\ntimeout_s = 2.0\n'
+        "[storage]\npurge_contact_after_days = 0\n"
+    )
+    return ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+
+
+def _file(
+    tmp_path: Path,
+    service: str = FILEABLE,
+    phone: str | None = None,
+    email: str | None = None,
+    consent: bool = False,
+) -> str:
+    request = NewRequest(service, "cic", "ro", "o cerere", phone, email, consent)
+    with Outbox.in_data_dir(tmp_path / "data", "K7") as outbox:
+        return outbox.enqueue(request).ticket
+
+
+def test_sync_once_exits_zero_only_when_everything_was_delivered(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _file(tmp_path)
+    assert cli.main([*argv, "sync", "--once"]) == cli.EXIT_OK
+    assert "sent 1" in capsys.readouterr().out
+
+    bad = _file(tmp_path, service="no.such")
+    assert cli.main([*argv, "sync", "--once"]) == cli.EXIT_FAILED
+
+    assert cli.main([*argv, "queue", "show", bad, "--json"]) == cli.EXIT_OK
+    shown = json.loads(capsys.readouterr().out.splitlines()[-1])
+    assert shown["state"] == "rejected" and "no.such" in shown["rejected_reason"]
+
+
+def test_queue_list_json_shows_states_and_never_the_contact_details(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _file(tmp_path, phone="0740123456", consent=True)
+    cli.main([*argv, "sync", "--once"])
+    capsys.readouterr()
+
+    assert cli.main([*argv, "queue", "list", "--json"]) == cli.EXIT_OK
+    out = capsys.readouterr().out
+    rows = json.loads(out)
+
+    assert rows[0]["state"] == "sent" and rows[0]["server_id"]
+    assert rows[0]["server_status"] == "open"
+    assert "0740123456" not in out
+
+
+def test_queue_retry_puts_a_rejected_request_back_in_the_queue(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ticket = _file(tmp_path, service="no.such")
+    cli.main([*argv, "sync", "--once"])
+
+    assert cli.main([*argv, "queue", "retry", ticket]) == cli.EXIT_OK
+    assert cli.main([*argv, "queue", "retry", "K7-99999"]) == cli.EXIT_FAILED
+
+    with Outbox.in_data_dir(tmp_path / "data") as outbox:
+        request = outbox.by_ticket(ticket)
+    assert request is not None and request.state is RequestState.QUEUED
+    assert "queued again" in capsys.readouterr().out
+
+
+def test_queue_purge_wipes_contact_details_of_confirmed_requests(
+    tmp_path: Path, argv: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    ticket = _file(tmp_path, phone="0740123456", email="a@b.ro", consent=True)
+    waiting = _file(tmp_path, phone="0740000000", consent=True)
+    with Outbox.in_data_dir(tmp_path / "data") as outbox:
+        outbox.claim(1)
+    cli.main([*argv, "sync", "--once"])
+
+    assert cli.main([*argv, "queue", "purge"]) == cli.EXIT_OK
+
+    with Outbox.in_data_dir(tmp_path / "data") as outbox:
+        purged, other = outbox.by_ticket(ticket), outbox.by_ticket(waiting)
+    assert purged is not None and purged.phone is None and purged.email is None
+    assert other is not None and other.state is RequestState.SENT
+
+
+def test_backend_command_serves_on_a_free_port_and_misbehaves_on_request(
+    tmp_path: Path,
+) -> None:
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kiosk.sync.cli",
+            "--data-dir",
+            str(tmp_path / "data"),
+            "backend",
+            "--port",
+            "0",
+            "--misbehave",
+            "html503:1",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    try:
+        assert proc.stdout is not None
+        url = proc.stdout.readline().split()[-1]
+        with httpx.Client(trust_env=False, timeout=5) as http:
+            first = http.post(url + "requests.json", data={"api_key": "x"})
+            second = http.post(url + "requests.json", data={"api_key": "x"})
+            services = http.get(url + "services.json").json()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+        if proc.stdout is not None:
+            proc.stdout.close()
+
+    assert first.status_code == 503 and "html" in first.headers["content-type"]
+    assert second.status_code == 403
+    assert any(s["service_code"] == FILEABLE for s in services)
+    assert (tmp_path / "data" / cli.BACKEND_DB).exists()
+
+
+def test_the_reference_backend_is_strict_about_what_it_accepts(
+    server: ReferenceServer,
+) -> None:
+    key = {"api_key": server.backend.api_key}
+    base = {**key, "service_code": FILEABLE, "address_string": "Calea Moților 3"}
+    with httpx.Client(trust_env=False, timeout=5) as http:
+        as_json = http.post(server.url + "requests.json", json=base)
+        unknown_field = http.post(server.url + "requests.json", data={**base, "x": "1"})
+        no_location = http.post(
+            server.url + "requests.json", data={**key, "service_code": FILEABLE}
+        )
+        first = http.post(
+            server.url + "requests.json", data=base, headers={"Idempotency-Key": "k1"}
+        )
+        again = http.post(
+            server.url + "requests.json", data=base, headers={"Idempotency-Key": "k1"}
+        )
+        other_body = http.post(
+            server.url + "requests.json",
+            data={**base, "description": "alta"},
+            headers={"Idempotency-Key": "k1"},
+        )
+        xml = http.get(server.url + "services.xml")
+
+    assert as_json.status_code == 400
+    assert unknown_field.status_code == 400 and "x" in unknown_field.text
+    assert no_location.status_code == 400
+    assert first.json() == again.json()
+    assert isinstance(first.json()[0]["service_request_id"], str)
+    assert other_body.status_code == 422
+    assert xml.status_code == 400
+    assert len(server.backend.stored()) == 1
