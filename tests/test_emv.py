@@ -82,3 +82,15 @@ def test_a_card_that_keeps_answering_61xx_is_an_error() -> None:
 def test_masking_keeps_only_the_last_four_digits() -> None:
     assert emv.mask_pan(TEST_PAN) == "**** 0119"
     assert emv.mask_pan("12") == ""
+
+
+def test_an_atr_padded_with_zeros_by_the_driver_is_trimmed() -> None:
+    atr = bytes.fromhex("3B8A80018031807386E0FF009C9000FA")
+    assert emv.trim_atr(atr + bytes(17)) == atr
+    assert emv.trim_atr(atr) == atr
+
+
+def test_an_atr_that_really_ends_in_zero_keeps_it() -> None:
+    # T0 = 0x02: no interface bytes, two historical bytes, the last one zero.
+    atr = bytes.fromhex("3B024100")
+    assert emv.trim_atr(atr + bytes(29)) == atr

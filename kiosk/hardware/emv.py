@@ -173,3 +173,33 @@ def _records(gpo: bytes) -> Iterator[tuple[int, int]]:
         sfi, first, last = afl[pos] >> 3, afl[pos + 1], afl[pos + 2]
         for record in range(first, last + 1):
             yield sfi, record
+
+
+def trim_atr(atr: bytes) -> bytes:
+    """The ATR without the zero padding some reader drivers add after it.
+
+    pcscd with the virtual reader sometimes hands over the ATR in its full
+    33-byte buffer, zero-padded. Trailing zeros are dropped, but never below
+    the length the ATR's own structure gives (ISO/IEC 7816-3: T0's low nibble
+    counts the historical bytes, each TDi announces the interface bytes that
+    follow, and a TCK closes it unless only T=0 is offered), since a real
+    ATR may end in a zero byte.
+    """
+    return atr[: max(_structural_length(atr), len(atr.rstrip(b"\0")))]
+
+
+def _structural_length(atr: bytes) -> int:
+    if len(atr) < 2:
+        return len(atr)
+    position = 1
+    indicator = atr[1]
+    historical = indicator & 0x0F
+    protocols: set[int] = set()
+    while True:
+        position += bin(indicator >> 4).count("1")
+        if not indicator & 0x80 or position >= len(atr):
+            break
+        indicator = atr[position]
+        protocols.add(indicator & 0x0F)
+    tck = 1 if protocols - {0} else 0
+    return min(position + 1 + historical + tck, len(atr))
