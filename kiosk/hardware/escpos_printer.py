@@ -107,15 +107,22 @@ class EscposPrinter:
     # -- on the owner thread ----------------------------------------------
 
     def _read_status(self) -> PrinterStatus:
+        was_open = self._port is not None
         try:
-            port = self._open()
-            port.reset_input_buffer()
-            port.write(STATUS_QUERY)
-            port.flush()
-            replies = self._read(port, 3, time.monotonic() + self.status_timeout_s)
+            replies = self._query_status()
         except _PORT_ERRORS as exc:
             self._drop_port(exc)
-            return PrinterStatus.OFFLINE
+            if not was_open:
+                return PrinterStatus.OFFLINE
+            # The port may be a stale handle from before the printer was
+            # unplugged and plugged back: one fresh open tells a printer that
+            # is back from one that is still gone, so the kiosk's next print
+            # works without restarting anything.
+            try:
+                replies = self._query_status()
+            except _PORT_ERRORS as retry_exc:
+                self._drop_port(retry_exc)
+                return PrinterStatus.OFFLINE
         if len(replies) < 3:
             logger.debug("printer.status silent url=%s got=%s", self.url, replies.hex())
             return PrinterStatus.NOT_ANSWERING
@@ -159,11 +166,17 @@ class EscposPrinter:
             encoded.code_table,
             time.monotonic() - started,
         )
+        if after is PrinterStatus.PAPER_LOW:
+            logger.warning(
+                "Printer on %s is near the end of its paper roll: refill it soon",
+                self.url,
+            )
 
     def _await_printed(self, port: Any, size: int) -> None:
         line_s = size * 10 / max(1, self.baudrate)
         deadline = time.monotonic() + line_s + self.print_timeout_s
         next_poll = time.monotonic() + POLL_INTERVAL_S
+        polls = 0
         while True:
             now = time.monotonic()
             if now >= deadline:
@@ -173,18 +186,32 @@ class EscposPrinter:
                 )
             if now >= next_poll:
                 port.write(DLE_EOT_OFFLINE_CAUSE)
+                polls += 1
                 next_poll = now + POLL_INTERVAL_S
             port.timeout = max(0.0, min(deadline, next_poll) - now)
             reply = port.read(1)
             if not reply:
                 continue
             if not reply[0] & 0x10:
-                return  # GS r 1 answered: everything before it is printed.
+                # GS r 1 answered: everything before it is printed. A printer
+                # that takes DLE EOT in order (the emulator) still owes the
+                # replies to later polls; read them so that the status read
+                # next does not take them for its own.
+                self._read(port, polls, time.monotonic() + self.status_timeout_s)
+                return
+            polls -= 1
             if is_status_reply(reply[0]) and reply[0] & 0x64:
                 raise PrinterError(
                     self._status_or(PrinterStatus.OFFLINE),
                     "the printer stopped in the middle of the receipt",
                 )
+
+    def _query_status(self) -> bytes:
+        port = self._open()
+        port.reset_input_buffer()
+        port.write(STATUS_QUERY)
+        port.flush()
+        return self._read(port, 3, time.monotonic() + self.status_timeout_s)
 
     def _status_or(self, fallback: PrinterStatus) -> PrinterStatus:
         status = self._read_status()
