@@ -85,6 +85,7 @@ class PrinterEmulator:
         self._stop_r, self._stop_w = -1, -1
         self._thread: threading.Thread | None = None
         self._line_free_at = 0.0
+        self._line_idle_until = 0.0
 
     @property
     def faults(self) -> PrinterFaults:
@@ -128,6 +129,7 @@ class PrinterEmulator:
             where = self.port
         tty.setraw(self._slave if self._slave >= 0 else self._fd)
         self._stop_r, self._stop_w = os.pipe()
+        self._line_idle_until = time.monotonic()
         self._thread = threading.Thread(
             target=self._serve, name="printer-emulator", daemon=True
         )
@@ -181,7 +183,11 @@ class PrinterEmulator:
 
     def _serve(self) -> None:
         while True:
-            ready, _, _ = select.select([self._fd, self._stop_r], [], [])
+            ready, _, _ = select.select([self._fd, self._stop_r], [], [], 0)
+            if not ready:
+                ready, _, _ = select.select([self._fd, self._stop_r], [], [])
+                # The line was idle until now: the bytes just came.
+                self._line_idle_until = time.monotonic()
             if self._stop_r in ready:
                 return
             # With a baud limit, read about 10 ms of line at a time so the
@@ -211,12 +217,17 @@ class PrinterEmulator:
 
     def _carry(self, size: int) -> bool:
         """Hold ``size`` bytes for their time on the line; False if unplugged."""
-        if self.baud_limit is None:
+        limit = self.baud_limit
+        if limit is None:
             return True
         now = time.monotonic()
-        # The clock only runs ahead while bytes queue up: an idle line does
-        # not bank time for a later burst.
-        self._line_free_at = max(self._line_free_at, now) + size * 10 / self.baud_limit
+        # Bytes that were already waiting follow straight on from the ones
+        # before them, even if this thread woke up late; but a line that was
+        # idle banks no time for a later burst.
+        start = max(self._line_free_at, self._line_idle_until)
+        self._line_free_at = start + size * 10 / limit
+        if self._line_free_at <= now:
+            return True
         ready, _, _ = select.select([self._stop_r], [], [], self._line_free_at - now)
         return not ready
 
