@@ -26,6 +26,7 @@ from kiosk.hardware.escpos_encoder import (
     DLE_EOT_OFFLINE_CAUSE,
     PRINT_CONFIRM_REQUEST,
     STATUS_QUERY,
+    EncodedReceipt,
     decode_status,
     encode_receipt,
     is_status_reply,
@@ -106,10 +107,12 @@ class EscposPrinter:
 
     # -- on the owner thread ----------------------------------------------
 
-    def _read_status(self) -> PrinterStatus:
+    def _read_status(
+        self, meanwhile: Callable[[], None] | None = None
+    ) -> PrinterStatus:
         was_open = self._port is not None
         try:
-            replies = self._query_status()
+            replies = self._query_status(meanwhile)
         except _PORT_ERRORS as exc:
             self._drop_port(exc)
             if not was_open:
@@ -119,7 +122,7 @@ class EscposPrinter:
             # is back from one that is still gone, so the kiosk's next print
             # works without restarting anything.
             try:
-                replies = self._query_status()
+                replies = self._query_status(meanwhile)
             except _PORT_ERRORS as retry_exc:
                 self._drop_port(retry_exc)
                 return PrinterStatus.OFFLINE
@@ -136,11 +139,19 @@ class EscposPrinter:
         return decode_status(replies[0], replies[1], replies[2])
 
     def _print(self, receipt: Receipt) -> None:
-        before = self._read_status()
+        encoded: list[EncodedReceipt] = []
+
+        def encode() -> None:
+            if not encoded:
+                encoded.append(encode_receipt(receipt, self.profile))
+
+        # The receipt is encoded while the status query is on the line, so
+        # the encoding costs no time of its own on a slow line.
+        before = self._read_status(meanwhile=encode)
         if not before.can_print:
             raise PrinterError(before, f"printer on {self.url} not ready")
-        encoded = encode_receipt(receipt, self.profile)
-        data = encoded.data
+        encode()
+        data = encoded[0].data
         if self.profile.confirms_print:
             data += PRINT_CONFIRM_REQUEST
         started = time.monotonic()
@@ -163,7 +174,7 @@ class EscposPrinter:
             "Receipt printed: ticket=%s bytes=%d table=%s seconds=%.2f",
             receipt.ticket,
             len(data),
-            encoded.code_table,
+            encoded[0].code_table,
             time.monotonic() - started,
         )
         if after is PrinterStatus.PAPER_LOW:
@@ -175,7 +186,10 @@ class EscposPrinter:
     def _await_printed(self, port: Any, size: int) -> None:
         line_s = size * 10 / max(1, self.baudrate)
         deadline = time.monotonic() + line_s + self.print_timeout_s
-        next_poll = time.monotonic() + POLL_INTERVAL_S
+        # A poll written earlier would only queue behind the receipt in the
+        # line's buffers: it cannot reach the printer before the receipt does,
+        # and on a slow line each one costs the receipt four byte times.
+        next_poll = time.monotonic() + line_s + POLL_INTERVAL_S
         polls = 0
         while True:
             now = time.monotonic()
@@ -206,12 +220,15 @@ class EscposPrinter:
                     "the printer stopped in the middle of the receipt",
                 )
 
-    def _query_status(self) -> bytes:
+    def _query_status(self, meanwhile: Callable[[], None] | None) -> bytes:
         port = self._open()
         port.reset_input_buffer()
         port.write(STATUS_QUERY)
         port.flush()
-        return self._read(port, 3, time.monotonic() + self.status_timeout_s)
+        deadline = time.monotonic() + self.status_timeout_s
+        if meanwhile is not None:
+            meanwhile()
+        return self._read(port, 3, deadline)
 
     def _status_or(self, fallback: PrinterStatus) -> PrinterStatus:
         status = self._read_status()
