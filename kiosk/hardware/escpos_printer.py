@@ -38,10 +38,12 @@ from kiosk.receipt import Receipt
 logger = logging.getLogger(__name__)
 
 STATUS_TIMEOUT_S = 0.3
-"""Longest a status read waits for all three replies, in seconds."""
+"""Longest a status read waits for all three replies, in seconds; the
+default of ``[printer] status_timeout_s``."""
 PRINT_TIMEOUT_S = 8.0
 """Time allowed for the mechanism to print one receipt, on top of the time
-the bytes need on the line, in seconds."""
+the bytes need on the line, in seconds; the default of ``[printer]
+print_timeout_s``."""
 POLL_INTERVAL_S = 0.1
 """While waiting for a receipt, how often the offline cause is polled."""
 
