@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import argparse
 import logging
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 
 from kiosk.hardware.escpos_encoder import PRINT_CONFIRM_REQUEST, STATUS_QUERY
-from kiosk.hardware.escpos_interpreter import EscPosInterpreter, PrintedReceipt
+from kiosk.hardware.escpos_interpreter import (
+    EscPosInterpreter,
+    PrintedImage,
+    PrintedReceipt,
+)
 from kiosk.hardware.escpos_printer import EscposPrinter
 from kiosk.hardware.printer import PrinterError, PrinterStatus
-from kiosk.hardware.printer_emulator import PrinterEmulator
+from kiosk.hardware.printer_emulator import PrinterEmulator, add_parser
 from kiosk.hardware.printer_profiles import get_profile
 from tests import printer_fixtures
 from tests.printer_fixtures import (
@@ -219,3 +225,29 @@ def test_a_pair_restarted_while_idle_prints_at_the_first_try(
     socat_emulator.plug()
     socat_printer.print_receipt(golden_receipt("hu"))
     assert [r.complete for r in socat_emulator.receipts] == [True]
+
+
+def test_the_emulated_qr_code_scans_back_to_its_payload() -> None:
+    cv2 = pytest.importorskip("cv2")
+    np = pytest.importorskip("numpy")
+    [qr] = [
+        item.image
+        for item in _printed(golden_path("ro").read_bytes()).items
+        if isinstance(item, PrintedImage)
+    ]
+    page = ImageOps.expand(qr.convert("L"), border=24, fill=255)
+    decoded, _, _ = cv2.QRCodeDetector().detectAndDecode(np.asarray(page))
+    assert decoded.encode() == QR_PAYLOAD
+
+
+def test_the_emulator_command_can_serve_an_existing_tty() -> None:
+    parser = argparse.ArgumentParser(prog="kiosk")
+    add_parser(parser.add_subparsers(dest="command"))
+    args = parser.parse_args(
+        ["printer-emulator", "--device", "/tmp/ttyPRINTER", "--baud-limit", "9600"]
+    )
+    assert args.device == Path("/tmp/ttyPRINTER")
+    assert args.link is None
+    assert args.baud_limit == 9600
+    with pytest.raises(SystemExit):
+        parser.parse_args(["printer-emulator", "--device", "/a", "--link", "/b"])
