@@ -9,6 +9,9 @@ bits over the baud rate; then it times status() calls. Run from the
 repository root:
 
     .venv/bin/python scripts/bench_printer.py [--prints N] [--status N]
+
+The exit code is 1 if the median print at a rate takes more than 1.1 times
+the receipt's wire limit. The machine's load shows in the worst cases.
 """
 
 from __future__ import annotations
@@ -99,10 +102,11 @@ def bench_rate(baud: int, receipt: Receipt, prints: int, statuses: int) -> bool:
         f"{statistics.median(seconds) * 1000:.1f} ms, worst "
         f"{max(seconds) * 1000:.1f} ms over {prints}"
     )
+    median = statistics.median(ratios)
     print(
-        f"{'':>12}ratio to the receipt's wire limit: median "
-        f"{statistics.median(ratios):.3f}, worst {max(ratios):.3f} "
-        f"({'within' if max(ratios) <= GOAL else 'OVER'} {GOAL}x)"
+        f"{'':>12}ratio to the receipt's wire limit: median {median:.3f} "
+        f"({'within' if median <= GOAL else 'OVER'} {GOAL}x), "
+        f"worst {max(ratios):.3f}"
     )
     all_ratios = [t / w for t, w in zip(seconds, all_wire_s, strict=True)]
     print(
@@ -116,7 +120,7 @@ def bench_rate(baud: int, receipt: Receipt, prints: int, statuses: int) -> bool:
         f"p99 {percentile(latencies, 99):.2f} ms, max {max(latencies):.2f} ms "
         f"(wire floor {12 * 10 / baud * 1000:.2f} ms: 9 bytes out, 3 back)"
     )
-    return statistics.median(ratios) <= GOAL
+    return median <= GOAL
 
 
 def main() -> int:
