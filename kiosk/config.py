@@ -19,6 +19,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
 
+from kiosk.hardware.printer_profiles import DEFAULT_PROFILE
+
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("ro", "hu", "en")
@@ -79,8 +81,15 @@ class PrinterSettings:
     """pyserial URL of the printer (escpos driver only)."""
     baudrate: int = 19200
     """Line speed in bit/s (escpos driver only)."""
-    profile: str = "TM-T20II"
-    """python-escpos printer profile (escpos driver only)."""
+    profile: str = DEFAULT_PROFILE
+    """Printer model, a key of kiosk.hardware.printer_profiles.PROFILES; the
+    simulated printer lays its receipts out at the same width."""
+    status_timeout_s: float = 0.3
+    """Longest a status query waits for all replies, in seconds, above zero;
+    silence after it reads as "not answering" (escpos driver only)."""
+    print_timeout_s: float = 8.0
+    """Time the mechanism may take for one receipt on top of the receipt's
+    time on the line, in seconds, above zero (escpos driver only)."""
 
 
 @dataclass(frozen=True)
@@ -330,6 +339,9 @@ def _validate(settings: Settings) -> None:
         raise ConfigError("printer.driver", "must be 'simulated' or 'escpos'")
     if settings.printer.driver == "escpos" and not settings.printer.port:
         raise ConfigError("printer.port", "is required by the escpos driver")
+    for key in ("baudrate", "status_timeout_s", "print_timeout_s"):
+        if getattr(settings.printer, key) <= 0:
+            raise ConfigError(f"printer.{key}", "must be above zero")
     if not 0 <= settings.storage.purge_contact_after_days <= 3650:
         raise ConfigError("storage.purge_contact_after_days", "must be 0 to 3650")
     _validate_sync(settings.sync)

@@ -7,11 +7,13 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from kiosk.catalog import Catalog
+from kiosk.hardware.printer_profiles import DEFAULT_PROFILE, get_profile
 from kiosk.i18n import translations
 from kiosk.store import QueuedRequest
 
-RECEIPT_WIDTH_CHARS = 42
-"""Characters per line of an 80 mm receipt in the printer's default font."""
+RECEIPT_WIDTH_CHARS = get_profile(DEFAULT_PROFILE).chars_per_line
+"""Characters per line of the default printer model's font A (48 on an
+80 mm TM-T20II); a printer of another model passes its own width."""
 
 
 @dataclass(frozen=True)

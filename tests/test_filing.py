@@ -10,7 +10,7 @@ from kiosk.catalog import Catalog
 from kiosk.config import Settings
 from kiosk.hardware.printer import PrinterStatus
 from kiosk.hardware.simulated_printer import SimulatedPrinter
-from kiosk.receipt import build_receipt
+from kiosk.receipt import RECEIPT_WIDTH_CHARS, build_receipt
 from kiosk.store import MIGRATIONS, NewRequest, Outbox, RequestState
 
 REQUEST = NewRequest(
@@ -94,7 +94,8 @@ def test_the_receipt_is_in_the_citizens_language(core: Core) -> None:
 
 def test_receipt_lines_never_exceed_the_paper_width(core: Core) -> None:
     result = core.filing.file(REQUEST)
-    assert all(len(line) <= 42 for line in result.receipt.as_text().splitlines())
+    lines = result.receipt.as_text().splitlines()
+    assert all(len(line) <= RECEIPT_WIDTH_CHARS for line in lines)
 
 
 @pytest.mark.parametrize(

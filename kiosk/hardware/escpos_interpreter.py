@@ -9,7 +9,6 @@ out after a number of lines.
 
 from __future__ import annotations
 
-import io
 import logging
 import threading
 from collections.abc import Callable
@@ -263,11 +262,18 @@ class EscPosInterpreter:
             self._qr_data = params[1:]
         elif function == 0x51 and self._qr_data:
             payload = self._qr_data.decode("utf-8", errors="replace")
-            png = io.BytesIO()
-            qr = segno.make_qr(self._qr_data, error=self._qr_ec)
-            qr.save(png, kind="png", scale=self._qr_module, border=0)
-            png.seek(0)
-            self._add_image(Image.open(png).convert("1"), f"[QR {payload}]")
+            self._add_image(self._qr_image(), f"[QR {payload}]")
+
+    def _qr_image(self) -> Image.Image:
+        # Any of the eight masks gives a valid code; fixing one spares the
+        # search for the best, most of the time spent here, which would
+        # otherwise delay the reply to GS r 1 like a slow mechanism.
+        qr = segno.make_qr(self._qr_data, error=self._qr_ec, mask=0)
+        rows = [bytes(0 if dark else 255 for dark in row) for row in qr.matrix]
+        side = len(rows)
+        image = Image.frombytes("L", (side, side), b"".join(rows))
+        scaled = side * self._qr_module
+        return image.resize((scaled, scaled), Image.Resampling.NEAREST).convert("1")
 
     def _raster(self) -> int:
         buf = self._buffer

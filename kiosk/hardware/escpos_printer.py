@@ -26,6 +26,7 @@ from kiosk.hardware.escpos_encoder import (
     DLE_EOT_OFFLINE_CAUSE,
     PRINT_CONFIRM_REQUEST,
     STATUS_QUERY,
+    EncodedReceipt,
     decode_status,
     encode_receipt,
     is_status_reply,
@@ -37,10 +38,12 @@ from kiosk.receipt import Receipt
 logger = logging.getLogger(__name__)
 
 STATUS_TIMEOUT_S = 0.3
-"""Longest a status read waits for all three replies, in seconds."""
+"""Longest a status read waits for all three replies, in seconds; the
+default of ``[printer] status_timeout_s``."""
 PRINT_TIMEOUT_S = 8.0
 """Time allowed for the mechanism to print one receipt, on top of the time
-the bytes need on the line, in seconds."""
+the bytes need on the line, in seconds; the default of ``[printer]
+print_timeout_s``."""
 POLL_INTERVAL_S = 0.1
 """While waiting for a receipt, how often the offline cause is polled."""
 
@@ -106,16 +109,25 @@ class EscposPrinter:
 
     # -- on the owner thread ----------------------------------------------
 
-    def _read_status(self) -> PrinterStatus:
+    def _read_status(
+        self, meanwhile: Callable[[], None] | None = None
+    ) -> PrinterStatus:
+        was_open = self._port is not None
         try:
-            port = self._open()
-            port.reset_input_buffer()
-            port.write(STATUS_QUERY)
-            port.flush()
-            replies = self._read(port, 3, time.monotonic() + self.status_timeout_s)
+            replies = self._query_status(meanwhile)
         except _PORT_ERRORS as exc:
             self._drop_port(exc)
-            return PrinterStatus.OFFLINE
+            if not was_open:
+                return PrinterStatus.OFFLINE
+            # The port may be a stale handle from before the printer was
+            # unplugged and plugged back: one fresh open tells a printer that
+            # is back from one that is still gone, so the kiosk's next print
+            # works without restarting anything.
+            try:
+                replies = self._query_status(meanwhile)
+            except _PORT_ERRORS as retry_exc:
+                self._drop_port(retry_exc)
+                return PrinterStatus.OFFLINE
         if len(replies) < 3:
             logger.debug("printer.status silent url=%s got=%s", self.url, replies.hex())
             return PrinterStatus.NOT_ANSWERING
@@ -129,11 +141,19 @@ class EscposPrinter:
         return decode_status(replies[0], replies[1], replies[2])
 
     def _print(self, receipt: Receipt) -> None:
-        before = self._read_status()
+        encoded: list[EncodedReceipt] = []
+
+        def encode() -> None:
+            if not encoded:
+                encoded.append(encode_receipt(receipt, self.profile))
+
+        # The receipt is encoded while the status query is on the line, so
+        # the encoding costs no time of its own on a slow line.
+        before = self._read_status(meanwhile=encode)
         if not before.can_print:
             raise PrinterError(before, f"printer on {self.url} not ready")
-        encoded = encode_receipt(receipt, self.profile)
-        data = encoded.data
+        encode()
+        data = encoded[0].data
         if self.profile.confirms_print:
             data += PRINT_CONFIRM_REQUEST
         started = time.monotonic()
@@ -156,14 +176,23 @@ class EscposPrinter:
             "Receipt printed: ticket=%s bytes=%d table=%s seconds=%.2f",
             receipt.ticket,
             len(data),
-            encoded.code_table,
+            encoded[0].code_table,
             time.monotonic() - started,
         )
+        if after is PrinterStatus.PAPER_LOW:
+            logger.warning(
+                "Printer on %s is near the end of its paper roll: refill it soon",
+                self.url,
+            )
 
     def _await_printed(self, port: Any, size: int) -> None:
         line_s = size * 10 / max(1, self.baudrate)
         deadline = time.monotonic() + line_s + self.print_timeout_s
-        next_poll = time.monotonic() + POLL_INTERVAL_S
+        # A poll written earlier would only queue behind the receipt in the
+        # line's buffers: it cannot reach the printer before the receipt does,
+        # and on a slow line each one costs the receipt four byte times.
+        next_poll = time.monotonic() + line_s + POLL_INTERVAL_S
+        polls = 0
         while True:
             now = time.monotonic()
             if now >= deadline:
@@ -173,18 +202,35 @@ class EscposPrinter:
                 )
             if now >= next_poll:
                 port.write(DLE_EOT_OFFLINE_CAUSE)
+                polls += 1
                 next_poll = now + POLL_INTERVAL_S
             port.timeout = max(0.0, min(deadline, next_poll) - now)
             reply = port.read(1)
             if not reply:
                 continue
             if not reply[0] & 0x10:
-                return  # GS r 1 answered: everything before it is printed.
+                # GS r 1 answered: everything before it is printed. A printer
+                # that takes DLE EOT in order (the emulator) still owes the
+                # replies to later polls; read them so that the status read
+                # next does not take them for its own.
+                self._read(port, polls, time.monotonic() + self.status_timeout_s)
+                return
+            polls -= 1
             if is_status_reply(reply[0]) and reply[0] & 0x64:
                 raise PrinterError(
                     self._status_or(PrinterStatus.OFFLINE),
                     "the printer stopped in the middle of the receipt",
                 )
+
+    def _query_status(self, meanwhile: Callable[[], None] | None) -> bytes:
+        port = self._open()
+        port.reset_input_buffer()
+        port.write(STATUS_QUERY)
+        port.flush()
+        deadline = time.monotonic() + self.status_timeout_s
+        if meanwhile is not None:
+            meanwhile()
+        return self._read(port, 3, deadline)
 
     def _status_or(self, fallback: PrinterStatus) -> PrinterStatus:
         status = self._read_status()

@@ -6,6 +6,7 @@ from kiosk.config import ConfigError, Settings
 from kiosk.hardware.card_reader import CardReader
 from kiosk.hardware.payment_terminal import PaymentTerminal
 from kiosk.hardware.printer import Printer
+from kiosk.hardware.printer_profiles import get_profile
 from kiosk.hardware.simulated_printer import SimulatedPrinter
 
 
@@ -15,17 +16,23 @@ def make_printer(settings: Settings) -> Printer:
     Raises:
         ConfigError: ``[printer] profile`` names no supported model.
     """
-    if settings.printer.driver == "simulated":
-        return SimulatedPrinter(settings.storage.data_dir / "receipts")
-    # pyserial is imported only by the real driver, on kiosks that use it.
-    from kiosk.hardware.escpos_printer import EscposPrinter
-    from kiosk.hardware.printer_profiles import get_profile
-
+    config = settings.printer
     try:
-        profile = get_profile(settings.printer.profile)
+        profile = get_profile(config.profile)
     except KeyError as exc:
         raise ConfigError("printer.profile", str(exc.args[0])) from exc
-    return EscposPrinter(settings.printer.port, settings.printer.baudrate, profile)
+    if config.driver == "simulated":
+        return SimulatedPrinter(settings.storage.data_dir / "receipts", profile)
+    # pyserial is imported only by the real driver, on kiosks that use it.
+    from kiosk.hardware.escpos_printer import EscposPrinter
+
+    return EscposPrinter(
+        config.port,
+        config.baudrate,
+        profile,
+        status_timeout_s=config.status_timeout_s,
+        print_timeout_s=config.print_timeout_s,
+    )
 
 
 def make_payment_terminal(settings: Settings) -> PaymentTerminal | None:

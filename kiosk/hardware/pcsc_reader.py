@@ -109,7 +109,7 @@ class PcscCardReader:
                 # to unpower a card that just left mid-command made vpcd
                 # (vsmartcard 3.3 under pcscd 1.9.9) miss the next card.
                 connection.connect(disposition=SCARD_LEAVE_CARD)
-                atr = trim_atr(bytes(connection.getATR())).hex().upper()
+                atr = emv.trim_atr(bytes(connection.getATR())).hex().upper()
             info = self._identify(connection, name, atr)
         finally:
             _dispose(connection)
@@ -273,5 +273,5 @@ class _Observer(CardObserver):  # type: ignore[misc]
         ):
             for card in cards:
                 if str(card.reader).startswith(self.prefix):
-                    atr = trim_atr(bytes(card.atr)).hex().upper()
+                    atr = emv.trim_atr(bytes(card.atr)).hex().upper()
                     self.callback(CardEvent(kind, str(card.reader), atr))

@@ -42,28 +42,50 @@ _MARGIN_PX = 8
 
 
 class PrinterEmulator:
-    """An emulated printer on the master side of a pty pair."""
+    """An emulated printer on a pty: its own pair, or a tty made by someone else."""
 
     def __init__(
         self,
         profile: PrinterProfile,
         out_dir: Path | None = None,
         link: Path | None = None,
+        *,
+        device: Path | None = None,
+        baud_limit: int | None = None,
+        keep_wire: bool = False,
     ) -> None:
+        if link is not None and device is not None:
+            raise ValueError("give the emulator a link for its own pty or a device")
+        if baud_limit is not None and baud_limit <= 0:
+            raise ValueError(f"baud_limit must be above zero, not {baud_limit}")
         self.profile = profile
         self.out_dir = out_dir
         """Where receipts are written as ``receipt-NNNN.txt`` and ``.png``."""
         self.link = link
         """A symlink kept pointing at the current slave device, if set."""
+        self.device = device
+        """An existing tty to serve (say the printer end of a socat pair);
+        None: the emulator makes its own pty pair on plug()."""
+        self.baud_limit = baud_limit
+        """Line speed to play in bit/s (10 bits a byte); None: as fast as the
+        pty goes, since a pty ignores the baud rate the kiosk sets. Replies
+        share the clock of the incoming bytes: a few byte times too slow for
+        a full-duplex line, which only makes the figures more cautious."""
         self.interpreter = EscPosInterpreter(profile, on_receipt=self._keep)
         self.receipts: list[PrintedReceipt] = []
         """Everything printed since start, oldest first."""
-        self._receipts_changed = threading.Condition()
-        self._master = -1
+        self.received_bytes = 0
+        """Bytes read from the kiosk since start."""
+        self.wire: bytearray | None = bytearray() if keep_wire else None
+        """Every byte read from the kiosk since start, if ``keep_wire``."""
+        self._changed = threading.Condition()
+        self._fd = -1
         self._slave = -1
         self._slave_name = ""
         self._stop_r, self._stop_w = -1, -1
         self._thread: threading.Thread | None = None
+        self._line_free_at = 0.0
+        self._line_idle_until = 0.0
 
     @property
     def faults(self) -> PrinterFaults:
@@ -73,40 +95,58 @@ class PrinterEmulator:
     @property
     def port(self) -> str:
         """The device the kiosk opens: the link if set, else the slave path."""
+        if self.device is not None:
+            raise RuntimeError(
+                f"the printer emulator serves {self.device}; the kiosk's end "
+                "belongs to whoever made that tty pair"
+            )
         if not self._slave_name:
             raise RuntimeError("the printer emulator is not plugged in")
         return str(self.link) if self.link is not None else self._slave_name
 
+    @property
+    def plugged(self) -> bool:
+        """True while the emulator serves its line."""
+        return self._thread is not None and self._thread.is_alive()
+
     def plug(self) -> None:
-        """Create the pty pair and start answering (the cable is plugged in)."""
+        """Open the line and start answering (the cable is plugged in).
+
+        Raises:
+            OSError: ``device`` is set and cannot be opened.
+        """
+        if self._thread is not None and not self._thread.is_alive():
+            self.unplug()  # the far end closed the line; clean up first
         if self._thread is not None:
             raise RuntimeError("the printer emulator is already plugged in")
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._slave)
-        self._slave_name = os.ttyname(self._slave)
-        if self.link is not None:
-            tmp = self.link.with_name(self.link.name + ".new")
-            with contextlib.suppress(FileNotFoundError):
-                tmp.unlink()
-            tmp.symlink_to(self._slave_name)
-            tmp.replace(self.link)
+        if self.device is not None:
+            self._fd = os.open(self.device, os.O_RDWR | os.O_NOCTTY)
+            where = str(self.device)
+        else:
+            self._fd, self._slave = os.openpty()
+            self._slave_name = os.ttyname(self._slave)
+            self._link_slave()
+            where = self.port
+        tty.setraw(self._slave if self._slave >= 0 else self._fd)
         self._stop_r, self._stop_w = os.pipe()
+        self._line_idle_until = time.monotonic()
         self._thread = threading.Thread(
             target=self._serve, name="printer-emulator", daemon=True
         )
         self._thread.start()
-        logger.info("Printer emulator plugged in at %s", self.port)
+        logger.info("Printer emulator plugged in at %s", where)
 
     def unplug(self) -> None:
-        """Stop and close the pty pair, as if the cable were pulled."""
+        """Stop and close the line, as if the cable were pulled."""
         if self._thread is None:
             return
         os.write(self._stop_w, b"x")
         self._thread.join()
         self._thread = None
-        for fd in (self._master, self._slave, self._stop_r, self._stop_w):
-            os.close(fd)
-        self._master = self._slave = self._stop_r = self._stop_w = -1
+        for fd in (self._fd, self._slave, self._stop_r, self._stop_w):
+            if fd >= 0:
+                os.close(fd)
+        self._fd = self._slave = self._stop_r = self._stop_w = -1
         if self.link is not None:
             with contextlib.suppress(FileNotFoundError):
                 self.link.unlink()
@@ -115,11 +155,15 @@ class PrinterEmulator:
 
     def wait_for_receipts(self, count: int, timeout: float) -> list[PrintedReceipt]:
         """Block until ``count`` receipts came out or ``timeout`` seconds passed."""
-        with self._receipts_changed:
-            self._receipts_changed.wait_for(
-                lambda: len(self.receipts) >= count, timeout
-            )
+        with self._changed:
+            self._changed.wait_for(lambda: len(self.receipts) >= count, timeout)
             return list(self.receipts)
+
+    def wait_for_bytes(self, count: int, timeout: float) -> int:
+        """Block until ``count`` bytes came in or ``timeout`` passed; the count."""
+        with self._changed:
+            self._changed.wait_for(lambda: self.received_bytes >= count, timeout)
+            return self.received_bytes
 
     def __enter__(self) -> PrinterEmulator:
         self.plug()
@@ -128,25 +172,77 @@ class PrinterEmulator:
     def __exit__(self, *exc_info: object) -> None:
         self.unplug()
 
+    def _link_slave(self) -> None:
+        if self.link is None:
+            return
+        tmp = self.link.with_name(self.link.name + ".new")
+        with contextlib.suppress(FileNotFoundError):
+            tmp.unlink()
+        tmp.symlink_to(self._slave_name)
+        tmp.replace(self.link)
+
     def _serve(self) -> None:
         while True:
-            ready, _, _ = select.select([self._master, self._stop_r], [], [])
+            ready, _, _ = select.select([self._fd, self._stop_r], [], [], 0)
+            if not ready:
+                ready, _, _ = select.select([self._fd, self._stop_r], [], [])
+                # The line was idle until now: the bytes just came.
+                self._line_idle_until = time.monotonic()
             if self._stop_r in ready:
                 return
+            # With a baud limit, read about 10 ms of line at a time so the
+            # pace stays smooth; without one, take whatever the pty holds.
+            limit = self.baud_limit
+            chunk = 4096 if limit is None else max(1, limit // 1000)
             try:
-                data = os.read(self._master, 4096)
-            except OSError:
-                logger.warning("Printer emulator: the pty closed")
+                data = os.read(self._fd, chunk)
+            except OSError as exc:
+                logger.warning("Printer emulator: the line closed: %s", exc)
                 return
+            if not data:
+                # The far end of a tty pair went away (socat ended).
+                logger.warning("Printer emulator: the line closed at the far end")
+                return
+            if not self._carry(len(data)):
+                return
+            self._count(data)
             reply = self.interpreter.feed(data)
-            if reply:
-                os.write(self._master, reply)
+            if not reply or not self._carry(len(reply)):
+                continue
+            try:
+                os.write(self._fd, reply)
+            except OSError as exc:
+                logger.warning("Printer emulator: cannot answer, line closed: %s", exc)
+                return
+
+    def _carry(self, size: int) -> bool:
+        """Hold ``size`` bytes for their time on the line; False if unplugged."""
+        limit = self.baud_limit
+        if limit is None:
+            return True
+        now = time.monotonic()
+        # Bytes that were already waiting follow straight on from the ones
+        # before them, even if this thread woke up late; but a line that was
+        # idle banks no time for a later burst.
+        start = max(self._line_free_at, self._line_idle_until)
+        self._line_free_at = start + size * 10 / limit
+        if self._line_free_at <= now:
+            return True
+        ready, _, _ = select.select([self._stop_r], [], [], self._line_free_at - now)
+        return not ready
+
+    def _count(self, data: bytes) -> None:
+        with self._changed:
+            self.received_bytes += len(data)
+            if self.wire is not None:
+                self.wire += data
+            self._changed.notify_all()
 
     def _keep(self, receipt: PrintedReceipt) -> None:
-        with self._receipts_changed:
+        with self._changed:
             self.receipts.append(receipt)
             number = len(self.receipts)
-            self._receipts_changed.notify_all()
+            self._changed.notify_all()
         if self.out_dir is not None:
             save_receipt(receipt, self.profile, self.out_dir / f"receipt-{number:04d}")
 
@@ -221,8 +317,14 @@ def add_parser(
         epilog=_HELP_COMMANDS,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    parser.add_argument(
-        "--link", type=Path, required=True, help="symlink to create for the kiosk"
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument(
+        "--link", type=Path, help="make a pty pair and this symlink for the kiosk"
+    )
+    where.add_argument(
+        "--device",
+        type=Path,
+        help="serve an existing tty, e.g. the printer end of a socat pair",
     )
     parser.add_argument(
         "--out", type=Path, default=Path("emulated-receipts"), help="receipt folder"
@@ -231,16 +333,26 @@ def add_parser(
     parser.add_argument(
         "--run-out-after", type=int, metavar="N", help="paper runs out after N lines"
     )
+    parser.add_argument(
+        "--baud-limit", type=int, metavar="BPS", help="read no faster than BPS bit/s"
+    )
     parser.set_defaults(handler=run_emulator)
     return parser
 
 
 def run_emulator(args: argparse.Namespace) -> int:
     """Run the emulator until ``quit`` or end of input; returns an exit code."""
-    emulator = PrinterEmulator(get_profile(args.profile), args.out, args.link)
+    emulator = PrinterEmulator(
+        get_profile(args.profile),
+        args.out,
+        args.link,
+        device=args.device,
+        baud_limit=args.baud_limit,
+    )
     emulator.faults.lines_left = args.run_out_after
     emulator.plug()
-    print(f"printer emulator on {emulator.port}; receipts go to {args.out}")
+    where = args.device if args.device is not None else emulator.port
+    print(f"printer emulator on {where}; receipts go to {args.out}")
     print(_HELP_COMMANDS, end="")
     try:
         for line in sys.stdin:

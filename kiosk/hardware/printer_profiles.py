@@ -67,6 +67,10 @@ PROFILES: dict[str, PrinterProfile] = {
 """Every model the kiosk supports, by profile name."""
 
 
+DEFAULT_PROFILE = "TM-T20II"
+"""The model a kiosk has unless ``[printer] profile`` says otherwise."""
+
+
 def get_profile(name: str) -> PrinterProfile:
     """The profile called ``name``.
 

@@ -14,22 +14,24 @@ import segno
 from PIL import Image, ImageDraw, ImageFont
 
 from kiosk.hardware.printer import PrinterError, PrinterStatus
+from kiosk.hardware.printer_profiles import DEFAULT_PROFILE, PrinterProfile, get_profile
 from kiosk.receipt import Receipt
 
 logger = logging.getLogger(__name__)
 
 _FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 _FONT_SIZE_PX = 20
-_PAPER_WIDTH_PX = 576
-"""Printable width of an 80 mm receipt at 203 dpi."""
+"""Largest font size tried; DejaVu Sans Mono at 20 px advances 12 px."""
 _MARGIN_PX = 12
 
 
 class SimulatedPrinter:
     """Writes ``<ticket>.txt`` and ``<ticket>.png`` into an output folder."""
 
-    def __init__(self, out_dir: Path) -> None:
+    def __init__(self, out_dir: Path, profile: PrinterProfile | None = None) -> None:
         self.out_dir = out_dir
+        self.profile = profile or get_profile(DEFAULT_PROFILE)
+        """The model whose line width and paper width the receipts take."""
         self.simulated_status = PrinterStatus.READY
         """Set this to rehearse a fault; the next status() reports it."""
         self.printed: list[str] = []
@@ -45,9 +47,9 @@ class SimulatedPrinter:
             raise PrinterError(self.simulated_status, "simulated fault")
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
-            text = receipt.as_text()
+            text = receipt.as_text(self.profile.chars_per_line)
             (self.out_dir / f"{receipt.ticket}.txt").write_text(text, encoding="utf-8")
-            render_png(text, receipt.qr_payload).save(
+            render_png(text, receipt.qr_payload, self.profile).save(
                 self.out_dir / f"{receipt.ticket}.png"
             )
         except OSError as exc:
@@ -59,24 +61,39 @@ class SimulatedPrinter:
         """Nothing to release."""
 
 
-def render_png(text: str, qr_payload: str) -> Image.Image:
+def render_png(text: str, qr_payload: str, profile: PrinterProfile) -> Image.Image:
     """Draw receipt text and its QR code the way a thermal printer would."""
-    font: ImageFont.FreeTypeFont | ImageFont.ImageFont
-    if _FONT_PATH.exists():
-        font = ImageFont.truetype(str(_FONT_PATH), _FONT_SIZE_PX)
-    else:
-        font = ImageFont.load_default(size=_FONT_SIZE_PX)
+    paper_px = profile.width_px
+    font, size = _font_for(profile.chars_per_line, paper_px)
+    # A full line fills the paper like font A does; centre what is left over.
+    left = max(0, (paper_px - int(font.getlength("M" * profile.chars_per_line))) // 2)
     lines = text.splitlines()
-    line_height = _FONT_SIZE_PX + 6
+    line_height = size + 6
     qr_buffer = io.BytesIO()
     segno.make_qr(qr_payload, error="m").save(qr_buffer, kind="png", scale=6, border=2)
     qr_buffer.seek(0)
     qr = Image.open(qr_buffer).convert("L")
     height = 2 * _MARGIN_PX + line_height * len(lines) + qr.height + _MARGIN_PX
-    image = Image.new("L", (_PAPER_WIDTH_PX, height), color=255)
+    image = Image.new("L", (paper_px, height), color=255)
     draw = ImageDraw.Draw(image)
     for row, line in enumerate(lines):
-        draw.text((_MARGIN_PX, _MARGIN_PX + row * line_height), line, font=font, fill=0)
+        draw.text((left, _MARGIN_PX + row * line_height), line, font=font, fill=0)
     qr_top = _MARGIN_PX + line_height * len(lines) + _MARGIN_PX
-    image.paste(qr, ((_PAPER_WIDTH_PX - qr.width) // 2, qr_top))
+    image.paste(qr, ((paper_px - qr.width) // 2, qr_top))
     return image
+
+
+def _font_for(
+    columns: int, paper_px: int
+) -> tuple[ImageFont.FreeTypeFont | ImageFont.ImageFont, int]:
+    """The largest font, up to _FONT_SIZE_PX, that fits ``columns`` on paper."""
+    size = _FONT_SIZE_PX
+    while True:
+        font: ImageFont.FreeTypeFont | ImageFont.ImageFont
+        if _FONT_PATH.exists():
+            font = ImageFont.truetype(str(_FONT_PATH), size)
+        else:
+            font = ImageFont.load_default(size=size)
+        if size <= 8 or font.getlength("M" * columns) <= paper_px:
+            return font, size
+        size -= 1
