@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QWidget
 from kiosk.app import Core
 from kiosk.speech.speaker import SilentSpeaker, Speaker
 from kiosk.ui.controller import Clock, SessionController
+from kiosk.ui.service_wiring import ServiceWiring
 from kiosk.ui.timer import NamedTimer
 from kiosk.ui.window import MainWindow
 
@@ -142,12 +143,14 @@ def run_app(
     )
     controller = SessionController(core, speaker or SilentSpeaker(), clock)
     window = MainWindow(controller)
+    service = ServiceWiring(window, controller, core, app.exit)
     first_frame = FirstFrame(window, started_s, screenshot)
     _quit_on_signals(app)
     controller.start()
     place_window(window, fullscreen)
     code = app.exec()
     window.close()
+    service.close()
     logger.info("Touch screen stopped (exit code %d)", code)
     return first_frame.exit_code if screenshot is not None else int(code)
 
