@@ -61,10 +61,11 @@ class OutOfServiceOverlay(_Covering):
         layout.addStretch(1)
         self.hide()
 
-    def show_over(self) -> None:
-        """Cover the window and stay on top of the citizen's pages."""
+    def show_over(self, on_top: bool = True) -> None:
+        """Cover the window; ``on_top`` False leaves a service screen above."""
         self.place()
-        self.raise_()
+        if on_top:
+            self.raise_()
         self.show()
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802

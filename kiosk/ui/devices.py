@@ -164,7 +164,8 @@ class DeviceReactor(QObject):
             # Whoever stands at the kiosk now must not find the last
             # citizen's request: drop it, then cover the screen.
             self.controller.reset_session("service door opened")
-            self.overlay.show_over()
+            # A technician at work on the service screen keeps it in front.
+            self.overlay.show_over(on_top=not self.technician_active)
         else:
             self.overlay.hide()
         self._set_led(self.leds.on_alarm(is_open))

@@ -14,8 +14,10 @@ from kiosk.service import LiveParts, SyncNow, link_waiter, log_ring
 from kiosk.technician import PinStore
 from kiosk.technician_cli import pin_path
 from kiosk.ui.controller import SessionController
+from kiosk.ui.demo_keys import DemoKeys
 from kiosk.ui.devices import DeviceReactor
-from kiosk.ui.technician_page import HiddenGesture, TechnicianScreen
+from kiosk.ui.hidden_gesture import HiddenGesture
+from kiosk.ui.technician_page import TechnicianScreen
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +48,9 @@ class ServiceWiring(QObject):
         self.devices.start()
         self.reactor.devices = self.devices
         self.reactor.reassert_led()
+        self.demo_keys: DemoKeys | None = None
+        if self.devices.simulator is not None:
+            self.demo_keys = DemoKeys(window, self.devices.simulator)
         link = self.devices.link
         assert link is not None
         live = LiveParts(

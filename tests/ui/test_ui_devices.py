@@ -150,3 +150,17 @@ def test_a_flat_battery_on_the_attract_screen_closes_at_once(
 ) -> None:
     serviced.simulator.set_power(True, 5)
     qtbot.waitUntil(lambda: serviced.quits == [EXIT_POWER_LOW], timeout=WAIT_MS)
+
+
+def test_demo_keys_play_the_simulated_board(
+    qtbot: QtBot, serviced: ServicedKiosk
+) -> None:
+    keys = serviced.wiring.demo_keys
+    assert keys is not None
+    keys.on_door_key_activated()
+    overlay = serviced.wiring.reactor.overlay
+    qtbot.waitUntil(overlay.isVisible, timeout=WAIT_MS)
+    keys.on_door_key_activated()
+    qtbot.waitUntil(lambda: not overlay.isVisible(), timeout=WAIT_MS)
+    keys.on_presence_key_activated()
+    qtbot.waitUntil(lambda: _screen(serviced) is Screen.LANGUAGE, timeout=WAIT_MS)

@@ -224,3 +224,21 @@ def test_the_technician_never_sees_a_citizens_words_or_contact(
     assert ticket in shown
     for secret in (TEXT, "impozitul", "0722", "722123456", "123 456", EMAIL, "ana."):
         assert secret not in shown, secret
+
+
+def test_opening_the_service_door_keeps_the_technician_screen_in_front(
+    qtbot: QtBot, serviced: ServicedKiosk
+) -> None:
+    _unlock(qtbot, serviced)
+    overlay = serviced.wiring.reactor.overlay
+    serviced.simulator.set_tamper(True)
+    qtbot.waitUntil(overlay.isVisible, timeout=WAIT_MS)
+    screen = serviced.wiring.technician
+    assert screen.unlocked
+    window = serviced.kiosk.window
+    on_top = window.childAt(window.rect().center())
+    assert on_top is screen or screen.isAncestorOf(on_top)
+
+    tap(qtbot, screen.leave_button)
+    on_top = window.childAt(window.rect().center())
+    assert on_top is overlay or overlay.isAncestorOf(on_top)
