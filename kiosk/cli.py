@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import sys
@@ -20,6 +21,8 @@ from kiosk.routing.cli import add_parser as add_route_parser
 from kiosk.speech.cli import add_parsers as add_speech_parsers
 from kiosk.store import NewRequest, StoreError
 from kiosk.sync.cli import add_parsers as add_sync_parsers
+from kiosk.sync.cli import sync_once
+from kiosk.technician_cli import add_parsers as add_technician_parsers
 
 logger = logging.getLogger(__name__)
 
@@ -84,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_mcu_parsers(sub)
     add_speech_parsers(sub, parents=[common])
     add_payment_parsers(sub, common)
+    add_technician_parsers(sub)
     return parser
 
 
@@ -124,6 +128,7 @@ def _run(args: argparse.Namespace) -> int:
             core,
             fullscreen=args.fullscreen or settings.kiosk.fullscreen,
             screenshot=args.screenshot,
+            sync_now=functools.partial(sync_once, settings),
         )
     finally:
         core.close()

@@ -106,6 +106,10 @@ class McuSettings:
     """Seconds without a frame from the MCU before the link counts as silent."""
     reconnect_s: float = 2.0
     """Seconds between attempts to reopen a lost port."""
+    presence_wake_mm: int = 1000
+    """Someone nearer than this wakes the attract screen, millimetres, 100..5000."""
+    shutdown_battery_percent: int = 20
+    """On UPS battery at or below this charge, the kiosk shuts down, 0..100 %."""
 
 
 @dataclass(frozen=True)
@@ -354,6 +358,13 @@ def _validate_devices(settings: Settings) -> None:
         ("mcu.out_of_service_s", settings.mcu.out_of_service_s, 0.1, 65),
         ("mcu.silence_s", settings.mcu.silence_s, 0.1, 600),
         ("mcu.reconnect_s", settings.mcu.reconnect_s, 0.05, 600),
+        ("mcu.presence_wake_mm", settings.mcu.presence_wake_mm, 100, 5000),
+        (
+            "mcu.shutdown_battery_percent",
+            settings.mcu.shutdown_battery_percent,
+            0,
+            100,
+        ),
         ("camera.width", settings.camera.width, 80, 1920),
         ("camera.height", settings.camera.height, 60, 1080),
         ("camera.fps", settings.camera.fps, 0.5, 30),

@@ -160,6 +160,11 @@ def check_mcu(settings: McuSettings, wait_s: float, led: bool = False) -> Findin
     return _judge_mcu(settings.port, status)
 
 
+def check_mcu_status(port: str, status: McuStatus) -> Finding:
+    """Judges the status of a link that is already running (the kiosk's own)."""
+    return _judge_mcu(port, status)
+
+
 def _has_reported(status: McuStatus) -> bool:
     return (
         status.state is LinkState.CONNECTED

@@ -178,6 +178,16 @@ def build_syncer(settings: Settings, outbox: Outbox, http: httpx.Client) -> Sync
     )
 
 
+def sync_once(settings: Settings) -> str:
+    """One sync run on its own connections; a one-line summary of it.
+
+    For the app's "sync now" button: it runs on a worker thread, so it
+    opens its own outbox connection and HTTP client.
+    """
+    with _outbox(settings) as outbox, _http_client(settings) as http:
+        return build_syncer(settings, outbox, http).run_once().summary()
+
+
 def _http_client(settings: Settings) -> httpx.Client:
     # One client for the whole run: its connection pool keeps the
     # connection to the back-end alive between requests.

@@ -86,6 +86,12 @@ class SessionController(QObject):
             logger.debug("ui.event %s", type(event).__name__)
         self._apply(self.session.handle(event, self._clock()))
 
+    def reset_session(self, reason: str) -> None:
+        """Drop the citizen's session at once, whatever screen it is on."""
+        logger.info("Session reset: %s", reason)
+        self.session = self._core.new_session()
+        self._apply(self.session.start(self._clock()))
+
     def note_activity(self) -> None:
         """The citizen touched something: keep the session from going idle."""
         # MoreTime is the session's "the citizen is still here" event; with no

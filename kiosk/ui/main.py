@@ -22,8 +22,10 @@ from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.app import Core
+from kiosk.service import SyncNow
 from kiosk.speech.speaker import SilentSpeaker, Speaker
 from kiosk.ui.controller import Clock, SessionController
+from kiosk.ui.service_wiring import ServiceWiring
 from kiosk.ui.timer import NamedTimer
 from kiosk.ui.window import MainWindow
 
@@ -121,6 +123,7 @@ def run_app(
     speaker: Speaker | None = None,
     clock: Clock = time.monotonic,
     argv: Sequence[str] | None = None,
+    sync_now: SyncNow | None = None,
 ) -> int:
     """Run the touch screen until it is closed; returns the exit code.
 
@@ -131,6 +134,8 @@ def run_app(
         speaker: where spoken sentences go; silent by default.
         clock: monotonic seconds for the session's timing.
         argv: arguments for QApplication.
+        sync_now: runs one sync and returns a one-line summary (called on a
+            worker thread by the technician screen and on battery power).
     """
     started_s = time.monotonic()
     qInstallMessageHandler(_on_qt_message)
@@ -142,12 +147,14 @@ def run_app(
     )
     controller = SessionController(core, speaker or SilentSpeaker(), clock)
     window = MainWindow(controller)
+    service = ServiceWiring(window, controller, core, app.exit, sync_now=sync_now)
     first_frame = FirstFrame(window, started_s, screenshot)
     _quit_on_signals(app)
     controller.start()
     place_window(window, fullscreen)
     code = app.exec()
     window.close()
+    service.close()
     logger.info("Touch screen stopped (exit code %d)", code)
     return first_frame.exit_code if screenshot is not None else int(code)
 
