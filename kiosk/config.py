@@ -162,6 +162,12 @@ class SpeechSettings:
     """Speak prompts aloud (the real kiosk sets this)."""
     output_device: str = "default"
     """ALSA playback device for aplay, e.g. "default" or "plughw:1,0"."""
+    listen_while_speaking: bool = True
+    """Keep the microphone open during prompts, so talking cuts them short.
+
+    Needs a microphone with echo cancellation; without one the kiosk hears
+    its own voice, so set it to false and listening starts after each prompt.
+    """
     vad_aggressiveness: int = 2
     """Voice detector strictness, 0 (lenient) to 3 (strictest)."""
     max_utterance_s: float = 12.0

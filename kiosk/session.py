@@ -18,7 +18,7 @@ from __future__ import annotations
 import enum
 import logging
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -30,6 +30,8 @@ from kiosk.filing import FilingResult
 from kiosk.i18n import N_, translations
 from kiosk.routing import DecisionKind, Routing
 from kiosk.store import NewRequest
+from kiosk.textnorm import fold
+from kiosk.voice import LANGUAGE_WORDS, YES_NO, Hearing, YesNo, spoken_form
 
 logger = logging.getLogger(__name__)
 
@@ -192,6 +194,13 @@ class Tick:
     """Time passed; sent by a timer about once a second."""
 
 
+@dataclass(frozen=True)
+class SpeechHeard:
+    """The recogniser understood these words; the screen decides what they mean."""
+
+    text: str
+
+
 Event = (
     Wake
     | ChooseLanguage
@@ -210,6 +219,7 @@ Event = (
     | StartOver
     | MoreTime
     | Tick
+    | SpeechHeard
 )
 
 # Effects ------------------------------------------------------------------
@@ -263,9 +273,15 @@ class Session:
     """The citizen-facing state machine of one kiosk."""
 
     def __init__(
-        self, catalog: Catalog, router: Routing, settings: KioskSettings
+        self,
+        catalog: Catalog,
+        router: Routing,
+        settings: KioskSettings,
+        yes_no: Mapping[str, YesNo] = YES_NO,
     ) -> None:
         self.catalog = catalog
+        self.yes_no = yes_no
+        """Spoken yes and no words per language (tests use other languages)."""
         self.router = router
         self.settings = settings
         self._categories = {c.group: c for c in categories(catalog)}
@@ -307,8 +323,25 @@ class Session:
         self._last_activity = now
         return [Show(self._view)]
 
+    def hearing(self) -> Hearing | None:
+        """What the screen listens for now; None where it takes no speech."""
+        commands = self._voice_commands()
+        if self._dictation():
+            return Hearing(self._view.language, None)
+        if not commands:
+            return None
+        return Hearing(self._view.language, tuple(commands))
+
     def handle(self, event: Event, now: float) -> list[Effect]:
         """Apply one event at monotonic time ``now``; return what to do."""
+        if isinstance(event, SpeechHeard):
+            # Words that mean nothing here are not a sign of the citizen
+            # (the lobby may be talking): they neither act nor keep the
+            # session awake.
+            heard = self._heard(event.text)
+            if heard is None:
+                return []
+            event = heard
         if isinstance(event, Tick):
             return self._on_tick(now)
         if not isinstance(event, Filed | FilingFailed):
@@ -579,6 +612,73 @@ class Session:
             effects.append(Say(warning, self._draft.language))
         return [*self._show(replace(self._view, idle_countdown_s=countdown)), *effects]
 
+    # Speech --------------------------------------------------------------
+
+    def _dictation(self) -> bool:
+        view = self._view
+        return view.screen is Screen.DESCRIBE and view.idle_countdown_s is None
+
+    def _heard(self, text: str) -> Event | None:
+        folded = fold(text)
+        if not folded:
+            return None
+        for phrase, event in self._voice_commands().items():
+            if fold(phrase) == folded:
+                return event
+        return SubmitText(text) if self._dictation() else None
+
+    def _voice_commands(self) -> dict[str, Event]:
+        """Each phrase the screen understands, with the event it stands for."""
+        _ = self._gettext
+        view = self._view
+        words = self.yes_no.get(view.language, YesNo())
+        commands: dict[str, Event] = {}
+
+        def add(phrases: tuple[str, ...] | list[str], event: Event) -> None:
+            for phrase in phrases:
+                if spoken := spoken_form(phrase):
+                    commands.setdefault(spoken, event)
+
+        screen = view.screen
+        if screen in (Screen.ATTRACT, Screen.FILING):
+            return commands
+        if view.idle_countdown_s is not None:
+            add([_("Yes, more time"), *words.yes], MoreTime())
+            return commands
+        if screen is Screen.LANGUAGE:
+            for lang in LANGUAGES:
+                add(list(LANGUAGE_WORDS.get(lang, ())), ChooseLanguage(lang))
+        for label, answer, event in _SPOKEN_BUTTONS.get(screen, ()):
+            extra = {"yes": words.yes, "no": words.no}.get(answer, ())
+            add([_(label), *extra], event)
+        for choice in view.choices:
+            if screen is Screen.CATEGORIES:
+                add([choice.label], ChooseCategory(choice.key))
+            else:
+                add([choice.label], ChooseService(choice.key))
+        if screen not in (Screen.LANGUAGE, Screen.DONE):
+            add([_("Back")], Back())
+        add([_("Start over")], StartOver())
+        return commands
+
+    def _spoken(self, view: View) -> str:
+        """The sentence said for a view: its prompt, with more for the ear."""
+        _ = self._gettext
+        text = view.prompt
+        service = self._draft.service
+        if view.screen is Screen.DONE and view.ticket and service is not None:
+            lang = view.language
+            department = self.catalog.department(service.department).name(lang)
+            # Spelt out sign by sign: "A 0 0 0 4 2", never "forty-two".
+            ticket = " ".join(ch for ch in view.ticket if ch.isalnum())
+            text = _(
+                "Your request is filed: {service}, handled by {department}. "
+                "Your ticket number is {ticket}."
+            ).format(service=service.name(lang), department=department, ticket=ticket)
+        elif view.screen is Screen.CHOICES and view.choices:
+            text = f"{text} " + "; ".join(c.label for c in view.choices) + "."
+        return f"{view.message} {text}" if view.message else text
+
     # Views ---------------------------------------------------------------
 
     @property
@@ -607,8 +707,7 @@ class Session:
         view = self._build_view(screen, message, ticket, printed)
         effects = self._show(view)
         if message is not None or view.screen is not Screen.FILING:
-            spoken = f"{message} {view.prompt}" if message else view.prompt
-            effects.append(Say(spoken, view.language))
+            effects.append(Say(self._spoken(view), view.language))
         return effects
 
     def _show(self, view: View) -> list[Effect]:
@@ -694,6 +793,24 @@ _PROMPTS: dict[Screen, str] = {
     Screen.FILING: N_("Saving your request..."),
     Screen.DONE: N_("Your request is filed. Your ticket number is {ticket}."),
 }
+
+
+_SPOKEN_BUTTONS: dict[Screen, tuple[tuple[str, str, Event], ...]] = {
+    Screen.PROPOSAL: (
+        (N_("Yes"), "yes", ConfirmProposal()),
+        (N_("No, something else"), "no", RejectProposal()),
+    ),
+    Screen.CONTACT: ((N_("Continue without"), "no", SkipContact()),),
+    Screen.SUMMARY: ((N_("Send"), "yes", ConfirmSummary()),),
+    Screen.DONE: ((N_("Finish"), "", StartOver()),),
+    Screen.DESCRIBE: ((N_("Choose from categories"), "", OpenCategories()),),
+    Screen.CHOICES: ((N_("None of these: show all categories"), "", OpenCategories()),),
+}
+"""The buttons of each screen that can be said: label, answer words, event.
+
+The labels are the buttons' own texts, so what the citizen reads is what
+the kiosk understands; "yes" and "no" add that language's answer words.
+"""
 
 
 def _without_control_characters(text: str) -> str:

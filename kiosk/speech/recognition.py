@@ -18,6 +18,9 @@ from kiosk.speech.errors import GrammarError, NoModelError
 logger = logging.getLogger(__name__)
 
 _SIMULATED_DIR = Path("<simulated models>")
+_REPORTED_MAX = 1000
+_reported: set[tuple[str, tuple[str, ...]]] = set()
+"""Dropped phrase sets already warned about (forgotten past the maximum)."""
 
 
 @dataclass(frozen=True)
@@ -104,7 +107,14 @@ def usable_grammar(
         else:
             dropped.append(clean)
     if dropped:
-        logger.warning(
+        # A screen listens again and again with the same phrases: the
+        # operator needs to hear of a gap in the model once, not every turn.
+        key = (language, tuple(dropped))
+        log = logger.debug if key in _reported else logger.warning
+        if len(_reported) >= _REPORTED_MAX:
+            _reported.clear()
+        _reported.add(key)
+        log(
             "Grammar phrases not in the %s model's vocabulary, ignored: %s",
             language,
             ", ".join(dropped),

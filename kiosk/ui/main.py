@@ -23,10 +23,11 @@ from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.app import Core
 from kiosk.service import SyncNow
-from kiosk.speech.speaker import SilentSpeaker, Speaker
+from kiosk.speech.speaker import Speaker
 from kiosk.ui.controller import Clock, SessionController
 from kiosk.ui.service_wiring import ServiceWiring
 from kiosk.ui.timer import NamedTimer
+from kiosk.ui.voice import build_voice
 from kiosk.ui.window import MainWindow
 
 logger = logging.getLogger(__name__)
@@ -131,7 +132,8 @@ def run_app(
         core: the kiosk's core objects (see kiosk.app.build_core).
         fullscreen: fill the primary screen without a frame.
         screenshot: save the first frame to this PNG file and quit.
-        speaker: where spoken sentences go; silent by default.
+        speaker: where spoken sentences go; by default the voice of the
+            ``[speech]`` settings (speaker if enabled, microphone).
         clock: monotonic seconds for the session's timing.
         argv: arguments for QApplication.
         sync_now: runs one sync and returns a one-line summary (called on a
@@ -145,9 +147,15 @@ def run_app(
         if isinstance(existing, QApplication)
         else QApplication(list(argv or ["kiosk"]))
     )
-    controller = SessionController(core, speaker or SilentSpeaker(), clock)
+    # Without a speaker handed in, the kiosk talks and listens as configured.
+    voice = None
+    if speaker is None:
+        speaker = voice = build_voice(core.settings.speech)
+    controller = SessionController(core, speaker, clock)
     window = MainWindow(controller)
     service = ServiceWiring(window, controller, core, app.exit, sync_now=sync_now)
+    if voice is not None:
+        voice.install(window)
     first_frame = FirstFrame(window, started_s, screenshot)
     _quit_on_signals(app)
     controller.start()
@@ -155,6 +163,8 @@ def run_app(
     code = app.exec()
     window.close()
     service.close()
+    if voice is not None:
+        voice.close()
     logger.info("Touch screen stopped (exit code %d)", code)
     return first_frame.exit_code if screenshot is not None else int(code)
 

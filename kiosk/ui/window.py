@@ -76,6 +76,7 @@ class MainWindow(QWidget):
             top.addWidget(button)
             self.language_buttons[lang] = button
         top.addStretch(1)
+        self._status_index = top.count()
         self.back_button = self._texts.add(TouchButton(), N_("Back"))
         self.back_button.clicked.connect(self.on_back_button_clicked)
         top.addWidget(self.back_button)
@@ -90,6 +91,11 @@ class MainWindow(QWidget):
         layout.addWidget(self.message_label)
         self.stack = QStackedWidget()
         layout.addWidget(self.stack, 1)
+        self._top_bar = top
+
+    def add_status_widget(self, widget: QWidget) -> None:
+        """Show a status widget (e.g. the microphone's) in the top bar."""
+        self._top_bar.insertWidget(self._status_index, widget)
 
     def _build_pages(self) -> dict[Screen, Page]:
         choices = ChoicesPage()
