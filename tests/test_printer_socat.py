@@ -84,8 +84,10 @@ def test_the_romanian_receipt_keeps_its_letters_with_cedillas() -> None:
 
 def test_the_hungarian_receipt_keeps_its_double_acute_letters() -> None:
     text = _printed(golden_path("hu").read_bytes()).text(48)
-    assert "Gépjármű bejelentése" in text
-    assert "Őrizze meg ezt a szelvényt" in text
+    # Lines wrap at the paper's width; compare the words, not the breaks.
+    words = " ".join(text.split())
+    assert "Gépjármű bejelentése" in words
+    assert "Őrizze meg ezt a szelvényt" in words
 
 
 @pytest.mark.parametrize("language", GOLDEN_LANGUAGES)
