@@ -37,8 +37,13 @@ def drift_offset(step: int) -> tuple[int, int]:
 class AttractDrift(QObject):
     """Shifts a layout's margins step by step while the attract screen is up."""
 
-    def __init__(self, layout: QLayout, controller: SessionController) -> None:
-        super().__init__(controller)
+    def __init__(
+        self,
+        layout: QLayout,
+        controller: SessionController,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
         self._layout = layout
         self._base = layout.contentsMargins()
         self.step = 0

@@ -64,6 +64,12 @@ class Lockdown(QObject):
             app.installEventFilter(self)
         logger.info("Kiosk mode: shortcuts, context menus and closing are locked")
 
+    def stop(self) -> None:
+        """Remove the application-wide filter."""
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self)
+
     def allow_quit(self) -> None:
         """The app itself is leaving (SIGTERM, nightly restart)."""
         self.window.close_allowed = True

@@ -139,6 +139,7 @@ class RunningKiosk:
     first_frame: FirstFrame
     notifier: SystemdNotifier
     dimmer: ScreenDimmer
+    drift: AttractDrift
     lockdown: Lockdown | None
     nightly: NightlyRestart | None
 
@@ -149,6 +150,15 @@ class RunningKiosk:
         self.notifier.stopping(status)
         self.app.exit(code)
 
+    def close(self) -> None:
+        """Take the window down after the event loop has ended."""
+        self.dimmer.stop()
+        self.drift.stop()
+        if self.lockdown is not None:
+            self.lockdown.stop()
+        self.window.close_allowed = True
+        self.window.close()
+
 
 def start_app(
     core: Core,
@@ -158,7 +168,7 @@ def start_app(
     speaker: Speaker | None = None,
     clock: Clock = time.monotonic,
     argv: Sequence[str] | None = None,
-    crash_handler: bool = True,
+    process_hooks: bool = True,
 ) -> RunningKiosk:
     """Build and show the touch screen; the caller runs the event loop.
 
@@ -169,13 +179,14 @@ def start_app(
         speaker: where spoken sentences go; silent by default.
         clock: monotonic seconds for the session's timing.
         argv: arguments for QApplication.
-        crash_handler: turn unhandled exceptions into a report and an exit;
-            in-process tests keep pytest's own hook instead.
+        process_hooks: install the process-wide hooks: the crash handler,
+            Qt messages into logging, SIGTERM and SIGINT. In-process tests
+            keep pytest's own.
     """
     started_s = time.monotonic()
-    if crash_handler:
+    if process_hooks:
         _install_crash_handler(core.settings.storage.data_dir / "crashes")
-    qInstallMessageHandler(_on_qt_message)
+        qInstallMessageHandler(_on_qt_message)
     existing = QApplication.instance()
     app = (
         existing
@@ -190,8 +201,7 @@ def start_app(
     first_frame.shown.connect(notifier.on_first_frame_shown)
     dimmer = ScreenDimmer(window, controller, kiosk_settings.dim_after_s, clock)
     layout = window.layout()
-    if layout is not None:
-        AttractDrift(layout, controller)
+    assert layout is not None, "MainWindow lays out its pages in __init__"
     running = RunningKiosk(
         app,
         window,
@@ -199,6 +209,7 @@ def start_app(
         first_frame,
         notifier,
         dimmer,
+        AttractDrift(layout, controller, parent=window),
         Lockdown(window) if fullscreen else None,
         _nightly_restart(core, controller, window),
     )
@@ -207,7 +218,8 @@ def start_app(
             lambda: running.leave(EXIT_NIGHTLY_RESTART, STATUS_NIGHTLY)
         )
         running.nightly.start()
-    _quit_on_signals(running)
+    if process_hooks:
+        _quit_on_signals(running)
     controller.start()
     notifier.start()
     dimmer.start()
@@ -238,9 +250,7 @@ def run_app(
         argv=argv,
     )
     code = running.app.exec()
-    running.dimmer.stop()
-    running.window.close_allowed = True
-    running.window.close()
+    running.close()
     logger.info("Touch screen stopped (exit code %d)", code)
     return running.first_frame.exit_code if screenshot is not None else int(code)
 
