@@ -13,6 +13,7 @@ import logging
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
+from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -56,6 +57,19 @@ class KioskSettings:
     """Seconds the final screen stays before the kiosk returns to attract."""
     fullscreen: bool = False
     """Fill the screen and hide the window frame (the real kiosk sets this)."""
+    dim_after_s: float = 300.0
+    """Seconds on the attract screen without a touch before it dims, 10..86400.
+
+    The first touch on a dimmed screen only wakes it; it presses nothing.
+    """
+    nightly_restart_local: str = ""
+    """Local "HH:MM" at which the UI restarts while idle; "" turns it off.
+
+    The app exits with status 75 (EX_TEMPFAIL) at the first moment on the
+    attract screen after this time, and systemd starts it again. The time
+    must exist exactly once every day in ``timezone``: a time inside a
+    daylight-saving jump (03:00 to 03:59 in Europe/Bucharest) is refused.
+    """
 
 
 @dataclass(frozen=True)
@@ -331,7 +345,15 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
 
 
 def _validate(settings: Settings) -> None:
-    kiosk = settings.kiosk
+    _validate_kiosk(settings.kiosk)
+    _validate_printer(settings.printer)
+    if not 0 <= settings.storage.purge_contact_after_days <= 3650:
+        raise ConfigError("storage.purge_contact_after_days", "must be 0 to 3650")
+    _validate_sync(settings.sync)
+    _validate_devices(settings)
+
+
+def _validate_kiosk(kiosk: KioskSettings) -> None:
     if kiosk.default_language not in LANGUAGES:
         raise ConfigError("kiosk.default_language", f"must be one of {LANGUAGES}")
     if not kiosk.id or not kiosk.id.replace("-", "").isalnum():
@@ -345,17 +367,53 @@ def _validate(settings: Settings) -> None:
     for key in ("idle_warning_s", "idle_reset_s", "done_screen_s"):
         if getattr(kiosk, key) <= 0:
             raise ConfigError(f"kiosk.{key}", "must be above zero")
-    if settings.printer.driver not in ("simulated", "escpos"):
+    if not 10 <= kiosk.dim_after_s <= 86400:
+        raise ConfigError("kiosk.dim_after_s", "must be between 10 and 86400")
+    if kiosk.nightly_restart_local:
+        _validate_restart_time(kiosk.nightly_restart_local, ZoneInfo(kiosk.timezone))
+
+
+def _validate_printer(printer: PrinterSettings) -> None:
+    if printer.driver not in ("simulated", "escpos"):
         raise ConfigError("printer.driver", "must be 'simulated' or 'escpos'")
-    if settings.printer.driver == "escpos" and not settings.printer.port:
+    if printer.driver == "escpos" and not printer.port:
         raise ConfigError("printer.port", "is required by the escpos driver")
     for key in ("baudrate", "status_timeout_s", "print_timeout_s"):
-        if getattr(settings.printer, key) <= 0:
+        if getattr(printer, key) <= 0:
             raise ConfigError(f"printer.{key}", "must be above zero")
-    if not 0 <= settings.storage.purge_contact_after_days <= 3650:
-        raise ConfigError("storage.purge_contact_after_days", "must be 0 to 3650")
-    _validate_sync(settings.sync)
-    _validate_devices(settings)
+
+
+def parse_local_time(text: str) -> time:
+    """A "HH:MM" wall-clock time; ValueError if it is not one."""
+    hours, sep, minutes = text.partition(":")
+    if not sep or len(hours) != 2 or len(minutes) != 2:
+        raise ValueError(f"{text!r} is not HH:MM")
+    return time(int(hours), int(minutes))
+
+
+def _validate_restart_time(text: str, zone: ZoneInfo) -> None:
+    key = "kiosk.nightly_restart_local"
+    try:
+        wall = parse_local_time(text)
+    except ValueError as exc:
+        raise ConfigError(key, 'must be a time as "HH:MM", e.g. "04:30"') from exc
+    # Any rule change would show within a year of today: look at each day.
+    today = datetime.now(zone).date()
+    for offset in range(366):
+        day = today + timedelta(days=offset)
+        if not is_unambiguous_local(datetime.combine(day, wall, tzinfo=zone)):
+            raise ConfigError(
+                key,
+                f"{text} is skipped or repeated on {day} when the clocks change "
+                f"in {zone.key}; pick a time outside the change",
+            )
+
+
+def is_unambiguous_local(moment: datetime) -> bool:
+    """True if this wall-clock time occurs exactly once in its zone."""
+    # PEP 495: both inside a repeated hour and inside a skipped one, the two
+    # values of ``fold`` give different UTC offsets; elsewhere they agree.
+    return moment.replace(fold=0).utcoffset() == moment.replace(fold=1).utcoffset()
 
 
 def _validate_devices(settings: Settings) -> None:

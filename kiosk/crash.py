@@ -79,7 +79,9 @@ class CrashHandler:
         exc_value: BaseException,
         exc_traceback: TracebackType | None,
     ) -> None:
-        self._crash(exc_type, exc_value, exc_traceback, "main thread")
+        # Qt slots end up here too, on whichever thread runs them.
+        where = threading.current_thread().name
+        self._crash(exc_type, exc_value, exc_traceback, f"thread {where}")
 
     def _crash(
         self,

@@ -7,6 +7,9 @@ export DEBIAN_FRONTEND=noninteractive
 packages=(
   # Python build and venv
   python3-venv python3-dev gcc make
+  # The kiosk's own display (antonia-xorg.service): Xorg with the touch
+  # panel's input driver; matchbox-window-manager below is antonia-wm.service
+  xserver-xorg-core xserver-xorg-input-libinput
   # Qt under X11 (xcb) and the virtual screen used by tests and headless demos
   xvfb xauth x11-apps libxcb-icccm4 libxcb-keysyms1 libxcb-cursor0 libxkbcommon-x11-0
   libegl1 libgl1 libfontconfig1 libdbus-1-3 fonts-dejavu-core matchbox-window-manager

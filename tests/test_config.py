@@ -69,3 +69,34 @@ def test_every_setting_has_a_docstring() -> None:
                     assert isinstance(following, ast.Expr), (
                         f"{node.name}.{ast.unparse(stmt.target)} has no docstring"
                     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "[kiosk]\nnightly_restart_local = '03:30'\n",  # skipped/repeated in Bucharest
+        "[kiosk]\nnightly_restart_local = '4:30'\n",
+        "[kiosk]\nnightly_restart_local = '25:00'\n",
+        "[kiosk]\nnightly_restart_local = 'dawn'\n",
+    ],
+)
+def test_a_nightly_restart_time_must_exist_once_every_day(
+    tmp_path: Path, text: str
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert info.value.key == "kiosk.nightly_restart_local"
+
+
+def test_the_nightly_restart_is_off_by_default_and_on_in_the_example() -> None:
+    assert load_settings().kiosk.nightly_restart_local == ""
+    assert load_settings(EXAMPLE).kiosk.nightly_restart_local == "04:30"
+
+
+def test_the_dim_delay_has_a_floor(tmp_path: Path) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text("[kiosk]\ndim_after_s = 2\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="kiosk.dim_after_s"):
+        load_settings(path)

@@ -6,6 +6,7 @@ import logging
 import signal
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from types import FrameType
 
@@ -15,6 +16,7 @@ from PySide6.QtCore import (
     QObject,
     Qt,
     QtMsgType,
+    Signal,
     Slot,
     qInstallMessageHandler,
 )
@@ -22,12 +24,20 @@ from PySide6.QtGui import QGuiApplication, QPixmap
 from PySide6.QtWidgets import QApplication, QWidget
 
 from kiosk.app import Core
+from kiosk.config import parse_local_time
+from kiosk.crash import CrashHandler, RingBufferHandler, report_previous_crashes
 from kiosk.service import SyncNow
+from kiosk.session import Screen
 from kiosk.speech.speaker import Speaker
 from kiosk.ui.controller import Clock, SessionController
+from kiosk.ui.dimmer import ScreenDimmer
+from kiosk.ui.drift import AttractDrift
+from kiosk.ui.lockdown import Lockdown
+from kiosk.ui.nightly import EXIT_NIGHTLY_RESTART, NightlyRestart
 from kiosk.ui.service_wiring import ServiceWiring
 from kiosk.ui.timer import NamedTimer
-from kiosk.ui.voice import build_voice
+from kiosk.ui.voice import VoiceBridge, build_voice
+from kiosk.ui.watchdog import STATUS_NIGHTLY, STATUS_STOPPING, SystemdNotifier
 from kiosk.ui.window import MainWindow
 
 logger = logging.getLogger(__name__)
@@ -57,6 +67,9 @@ def _on_qt_message(mode: QtMsgType, context: QMessageLogContext, message: str) -
 class FirstFrame(QObject):
     """Notices the window's first paint; can then save a screenshot and quit."""
 
+    shown = Signal()
+    """The window has been painted for the first time."""
+
     def __init__(self, window: QWidget, started_s: float, screenshot: Path | None):
         super().__init__(window)
         self.window = window
@@ -76,6 +89,7 @@ class FirstFrame(QObject):
             self.painted_after_s = time.monotonic() - self.started_s
             logger.info("ui.first_frame ms=%.0f", self.painted_after_s * 1000)
             self.window.removeEventFilter(self)
+            self.shown.emit()
             if self.screenshot is not None:
                 self._timer.start_named()
         return False
@@ -91,7 +105,9 @@ class FirstFrame(QObject):
             self.exit_code = EXIT_SCREENSHOT_FAILED
         else:
             logger.info("Screenshot saved to %s", self.screenshot)
-        QApplication.quit()
+        # exit() rather than quit(): quit() asks the windows first, and the
+        # locked-down kiosk window says no.
+        QApplication.exit(self.exit_code)
 
 
 def grab_window(window: QWidget) -> QPixmap:
@@ -116,6 +132,130 @@ def place_window(window: QWidget, fullscreen: bool) -> None:
     QApplication.setOverrideCursor(Qt.CursorShape.BlankCursor)
 
 
+@dataclass
+class RunningKiosk:
+    """The objects of a started touch screen, for run_app and for tests."""
+
+    app: QApplication
+    window: MainWindow
+    controller: SessionController
+    first_frame: FirstFrame
+    notifier: SystemdNotifier
+    dimmer: ScreenDimmer
+    drift: AttractDrift
+    lockdown: Lockdown | None
+    nightly: NightlyRestart | None
+    service: ServiceWiring | None = None
+    """Devices, their reactions and the technician screen."""
+    voice: VoiceBridge | None = None
+    """Speech out and in, when built from the settings."""
+
+    def leave(self, code: int, status: str) -> None:
+        """End the event loop on the app's own request, with ``code``."""
+        if self.lockdown is not None:
+            self.lockdown.allow_quit()
+        self.notifier.stopping(status)
+        self.app.exit(code)
+
+    def close(self) -> None:
+        """Take the window down after the event loop has ended."""
+        self.dimmer.stop()
+        self.drift.stop()
+        if self.lockdown is not None:
+            self.lockdown.stop()
+        self.window.close_allowed = True
+        self.window.close()
+        if self.service is not None:
+            self.service.close()
+        if self.voice is not None:
+            self.voice.close()
+
+
+def start_app(
+    core: Core,
+    fullscreen: bool = False,
+    *,
+    screenshot: Path | None = None,
+    speaker: Speaker | None = None,
+    clock: Clock = time.monotonic,
+    argv: Sequence[str] | None = None,
+    process_hooks: bool = True,
+    sync_now: SyncNow | None = None,
+) -> RunningKiosk:
+    """Build and show the touch screen; the caller runs the event loop.
+
+    Args:
+        core: the kiosk's core objects (see kiosk.app.build_core).
+        fullscreen: kiosk mode: fill the screen, frameless, locked down.
+        screenshot: save the first frame to this PNG file and quit.
+        speaker: where spoken sentences go; by default the voice of the
+            ``[speech]`` settings (speaker if enabled, microphone).
+        clock: monotonic seconds for the session's timing.
+        argv: arguments for QApplication.
+        process_hooks: install the process-wide hooks: the crash handler,
+            Qt messages into logging, SIGTERM and SIGINT. In-process tests
+            keep pytest's own.
+        sync_now: runs one sync and returns a one-line summary (called on a
+            worker thread by the technician screen and on battery power).
+    """
+    started_s = time.monotonic()
+    if process_hooks:
+        _install_crash_handler(core.settings.storage.data_dir / "crashes")
+        qInstallMessageHandler(_on_qt_message)
+    existing = QApplication.instance()
+    app = (
+        existing
+        if isinstance(existing, QApplication)
+        else QApplication(list(argv or ["kiosk"]))
+    )
+    kiosk_settings = core.settings.kiosk
+    # Without a speaker handed in, the kiosk talks and listens as configured.
+    voice = None
+    if speaker is None:
+        speaker = voice = build_voice(core.settings.speech)
+    controller = SessionController(core, speaker, clock)
+    window = MainWindow(controller)
+    notifier = SystemdNotifier(parent=window)
+    first_frame = FirstFrame(window, started_s, screenshot)
+    first_frame.shown.connect(notifier.on_first_frame_shown)
+    dimmer = ScreenDimmer(window, controller, kiosk_settings.dim_after_s, clock)
+    layout = window.layout()
+    assert layout is not None, "MainWindow lays out its pages in __init__"
+    running = RunningKiosk(
+        app,
+        window,
+        controller,
+        first_frame,
+        notifier,
+        dimmer,
+        AttractDrift(layout, controller, parent=window),
+        Lockdown(window) if fullscreen else None,
+        _nightly_restart(core, controller, window),
+        voice=voice,
+    )
+    running.service = ServiceWiring(
+        window,
+        controller,
+        core,
+        lambda code: running.leave(code, STATUS_STOPPING),
+        sync_now=sync_now,
+    )
+    if voice is not None:
+        voice.install(window)
+    if running.nightly is not None:
+        running.nightly.due.connect(
+            lambda: running.leave(EXIT_NIGHTLY_RESTART, STATUS_NIGHTLY)
+        )
+        running.nightly.start()
+    if process_hooks:
+        _quit_on_signals(running)
+    controller.start()
+    notifier.start()
+    dimmer.start()
+    place_window(window, fullscreen)
+    return running
+
+
 def run_app(
     core: Core,
     fullscreen: bool = False,
@@ -128,53 +268,49 @@ def run_app(
 ) -> int:
     """Run the touch screen until it is closed; returns the exit code.
 
-    Args:
-        core: the kiosk's core objects (see kiosk.app.build_core).
-        fullscreen: fill the primary screen without a frame.
-        screenshot: save the first frame to this PNG file and quit.
-        speaker: where spoken sentences go; by default the voice of the
-            ``[speech]`` settings (speaker if enabled, microphone).
-        clock: monotonic seconds for the session's timing.
-        argv: arguments for QApplication.
-        sync_now: runs one sync and returns a one-line summary (called on a
-            worker thread by the technician screen and on battery power).
+    The arguments are those of :func:`start_app`. The exit code is 0 after
+    SIGTERM or SIGINT and EXIT_NIGHTLY_RESTART after the nightly restart.
     """
-    started_s = time.monotonic()
-    qInstallMessageHandler(_on_qt_message)
-    existing = QApplication.instance()
-    app = (
-        existing
-        if isinstance(existing, QApplication)
-        else QApplication(list(argv or ["kiosk"]))
+    running = start_app(
+        core,
+        fullscreen,
+        screenshot=screenshot,
+        speaker=speaker,
+        clock=clock,
+        argv=argv,
+        sync_now=sync_now,
     )
-    # Without a speaker handed in, the kiosk talks and listens as configured.
-    voice = None
-    if speaker is None:
-        speaker = voice = build_voice(core.settings.speech)
-    controller = SessionController(core, speaker, clock)
-    window = MainWindow(controller)
-    service = ServiceWiring(window, controller, core, app.exit, sync_now=sync_now)
-    if voice is not None:
-        voice.install(window)
-    first_frame = FirstFrame(window, started_s, screenshot)
-    _quit_on_signals(app)
-    controller.start()
-    place_window(window, fullscreen)
-    code = app.exec()
-    window.close()
-    service.close()
-    if voice is not None:
-        voice.close()
+    code = running.app.exec()
+    running.close()
     logger.info("Touch screen stopped (exit code %d)", code)
-    return first_frame.exit_code if screenshot is not None else int(code)
+    return running.first_frame.exit_code if screenshot is not None else int(code)
 
 
-def _quit_on_signals(app: QApplication) -> None:
+def _install_crash_handler(crash_dir: Path) -> None:
+    CrashHandler(crash_dir, RingBufferHandler()).install()
+    report_previous_crashes(crash_dir)
+
+
+def _nightly_restart(
+    core: Core, controller: SessionController, parent: QObject
+) -> NightlyRestart | None:
+    wall = core.settings.kiosk.nightly_restart_local
+    if not wall:
+        return None
+    return NightlyRestart(
+        parse_local_time(wall),
+        core.settings.zone,
+        lambda: controller.view.screen is Screen.ATTRACT,
+        parent=parent,
+    )
+
+
+def _quit_on_signals(running: RunningKiosk) -> None:
     # Python runs signal handlers between bytecodes; the session's 1 s tick
     # gives it that chance while Qt's loop waits, so SIGTERM ends cleanly.
     def on_signal(number: int, frame: FrameType | None) -> None:
         logger.info("Signal %d received, closing the touch screen", number)
-        app.quit()
+        running.leave(EXIT_OK, STATUS_STOPPING)
 
     signal.signal(signal.SIGTERM, on_signal)
     signal.signal(signal.SIGINT, on_signal)

@@ -52,6 +52,8 @@ class MainWindow(QWidget):
         self.controller = controller
         self.setObjectName("kiosk-window")
         self.setWindowTitle("Antonia")
+        self.close_allowed = True
+        """False in kiosk mode: only the app itself may close the window."""
         self.setStyleSheet(STYLE_SHEET)
         self._texts = Texts()
         self._build_chrome()
@@ -175,6 +177,11 @@ class MainWindow(QWidget):
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         """Stop the clock and the worker with the window."""
+        if not self.close_allowed:
+            # Alt+F4 through a window manager, or any other outside request.
+            logger.info("Refused to close the kiosk window")
+            event.ignore()
+            return
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self)
