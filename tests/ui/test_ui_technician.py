@@ -94,7 +94,10 @@ def test_right_pin_opens_the_live_checks_the_outbox_and_the_log(
     mcu_row = names.index("mcu")
     assert screen.diag_table.item(mcu_row, 1).text() == "ok"
     assert "answers in" in screen.diag_table.item(mcu_row, 2).text()
-    assert screen.outbox_label.text().startswith("Outbox:")
+    # The outbox summary is read by a job of its own, alongside the checks.
+    qtbot.waitUntil(
+        lambda: screen.outbox_label.text().startswith("Outbox:"), timeout=WAIT_MS
+    )
     assert screen.log_view.toPlainText()
     assert screen.sync_button.text() == "Sync now (not available)"
     assert not screen.sync_button.isEnabled()
