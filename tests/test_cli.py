@@ -97,3 +97,16 @@ def test_an_unusable_data_dir_exits_with_a_message(tmp_path: Path) -> None:
     done = kiosk("queue", "list", "--data-dir", str(blocker / "sub"))
     assert done.returncode == 1
     assert "cannot write the outbox" in done.stderr
+
+
+def test_a_taken_port_for_the_backend_is_reported_plainly(tmp_path: Path) -> None:
+    import socket
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = kiosk("backend", "--port", str(port), "--db", str(tmp_path / "b.db"))
+    assert done.returncode == 1
+    assert f"127.0.0.1:{port}" in done.stderr
+    assert "Traceback" not in done.stderr

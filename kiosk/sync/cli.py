@@ -231,6 +231,20 @@ def cmd_backend(args: argparse.Namespace) -> int:
         data_dir = _settings(args).storage.data_dir
         data_dir.mkdir(parents=True, exist_ok=True)
         db_path = data_dir / BACKEND_DB
+    try:
+        _serve_backend(args, db_path)
+    except OSError as exc:
+        # Most often the port is taken by another back-end or program.
+        print(
+            f"kiosk: cannot serve the back-end on {args.host}:{args.port}: "
+            f"{exc.strerror or exc}",
+            file=sys.stderr,
+        )
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _serve_backend(args: argparse.Namespace, db_path: Path) -> None:
     run_backend(
         port=args.port,
         host=args.host,
@@ -243,7 +257,6 @@ def cmd_backend(args: argparse.Namespace) -> int:
         retry_after_s=args.retry_after,
         hold_tokens=args.hold_tokens,
     )
-    return EXIT_OK
 
 
 def request_summary(request: QueuedRequest) -> dict[str, Any]:
