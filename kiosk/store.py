@@ -256,6 +256,15 @@ def _add_sync_columns(db: sqlite_utils.Database) -> None:
     table.create_index(["server_id"])  # type: ignore[union-attr]
 
 
+def _create_sync_runs(db: sqlite_utils.Database) -> None:
+    # One row per sync run, so technicians (``kiosk diag``) can see when the
+    # back-end was last reached and how that went.
+    db["sync_runs"].create(  # type: ignore[union-attr]
+        {"started_utc": str, "finished_utc": str, "result": str, "summary": str},
+        not_null={"started_utc", "finished_utc", "result"},
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("0001_create_requests", _create_requests),
     ("0002_sync_state", _add_sync_columns),
@@ -263,6 +272,7 @@ MIGRATIONS: list[tuple[str, Migration]] = [
 """Schema changes in order; each runs once, in its own transaction."""
 
 MIGRATIONS.extend(PAYMENT_MIGRATIONS)
+MIGRATIONS.append(("0101_sync_runs", _create_sync_runs))
 
 _INSERT_REQUEST = (
     "INSERT INTO requests (uuid, ticket, service_code, department, language, text,"
@@ -495,6 +505,22 @@ class Outbox:
                 where, args, order_by="created_utc, ticket", limit=limit
             )
             return [QueuedRequest.from_row(row) for row in rows]
+
+    def record_sync_run(
+        self, started: datetime, finished: datetime, result: str, summary: str
+    ) -> None:
+        """Remember one sync run; ``result`` is "ok" or what went wrong."""
+        with self.transaction():
+            self._conn.execute(
+                "INSERT INTO sync_runs (started_utc, finished_utc, result, summary)"
+                " VALUES (?, ?, ?, ?)",
+                (started.isoformat(), finished.isoformat(), result, summary),
+            )
+            # Only the recent past matters to a technician.
+            self._conn.execute(
+                "DELETE FROM sync_runs WHERE rowid <= "
+                "(SELECT max(rowid) FROM sync_runs) - 1000"
+            )
 
     def counts(self) -> dict[RequestState, int]:
         """How many requests are in each state (every state is present)."""

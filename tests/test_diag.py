@@ -69,13 +69,8 @@ def _config(tmp_path: Path, mcu_port: str, camera: str, extra: str = "") -> Path
 def _healthy_outbox(data_dir: Path) -> None:
     with Outbox.in_data_dir(data_dir) as outbox:
         outbox.enqueue(NewRequest("S1", "D1", "ro", "text"))
-        # The sync-status record another branch adds; diag reads it if there.
-        outbox.db.execute(
-            "CREATE TABLE sync_runs (started_utc TEXT, finished_utc TEXT, result TEXT)"
-        )
-        now = datetime.now(UTC).isoformat()
-        outbox.db.execute("INSERT INTO sync_runs VALUES (?, ?, 'ok')", [now, now])
-        outbox.db.conn.commit()
+        now = datetime.now(UTC)
+        outbox.record_sync_run(now, now, "ok", "sent 1")
 
 
 @pytest.fixture

@@ -17,10 +17,6 @@ from kiosk.diag.model import Finding, failed, ok, warning
 from kiosk.store import DB_FILENAME
 
 _WAITING_STATES = ("queued", "sending", "waiting_token")
-_SYNC_TABLES = ("sync_runs", "sync_status", "sync_log")
-"""Where a sync-status record may live; the first that exists is read."""
-_RESULT_COLUMNS = ("result", "outcome", "status", "ok")
-_GOOD_RESULTS = {"ok", "success", "succeeded", "done", "1", "true"}
 
 
 def check_storage(data_dir: Path, limits: DiagSettings) -> Finding:
@@ -94,7 +90,7 @@ def check_last_sync(data_dir: Path, now: datetime) -> Finding:
         return warning("never synced", "run `kiosk sync` once and read its output")
     when, result = row
     summary = f"last sync {when[:16]}Z"
-    if result is not None and str(result).lower() not in _GOOD_RESULTS:
+    if result != "ok":
         return warning(f"{summary} failed: {result}", "see `kiosk sync`'s log")
     age = now - datetime.fromisoformat(when)
     if age > timedelta(hours=26):
@@ -104,23 +100,12 @@ def check_last_sync(data_dir: Path, now: datetime) -> Finding:
 
 def _last_sync_row(conn: sqlite3.Connection) -> tuple[str, object] | None:
     tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master")}
-    table = next((t for t in _SYNC_TABLES if t in tables), None)
-    if table is None:
-        return None
-    columns = [r[1] for r in conn.execute(f"PRAGMA table_info({table})")]
-    times = [c for c in columns if c.endswith("_utc")]
-    if not times:
-        return None
-    when = _quoted(times[-1])
-    result = next((_quoted(c) for c in _RESULT_COLUMNS if c in columns), "NULL")
+    if "sync_runs" not in tables:
+        return None  # an outbox from before sync runs were recorded
     row = conn.execute(
-        f"SELECT {when}, {result} FROM {table} ORDER BY {when} DESC LIMIT 1"
+        "SELECT finished_utc, result FROM sync_runs ORDER BY rowid DESC LIMIT 1"
     ).fetchone()
-    return (str(row[0]), row[1]) if row and row[0] else None
-
-
-def _quoted(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
+    return (str(row[0]), row[1]) if row else None
 
 
 def check_backend(endpoint: str, timeout_s: float) -> Finding:

@@ -143,6 +143,7 @@ class Syncer:
     def run_once(self) -> RunReport:
         """Push, resolve tokens, pull statuses, purge; within the budget."""
         report = RunReport()
+        started = self._wall_clock()
         self._deadline = self._clock() + self.budget_s
         self._failures = 0
         try:
@@ -158,6 +159,14 @@ class Syncer:
         counts = self.outbox.counts()
         report.remaining = sum(counts[state] for state in UNDELIVERED)
         logger.info("Sync run: %s", report.summary())
+        result = (
+            "ok"
+            if report.delivered_all
+            else "; ".join(report.problems) or ("not everything was delivered")
+        )
+        self.outbox.record_sync_run(
+            started, self._wall_clock(), result, report.summary()
+        )
         return report
 
     def push(self, report: RunReport) -> None:

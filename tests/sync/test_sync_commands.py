@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
@@ -172,3 +173,19 @@ def test_the_reference_backend_is_strict_about_what_it_accepts(
     assert other_body.status_code == 422
     assert xml.status_code == 400
     assert len(server.backend.stored()) == 1
+
+
+def test_a_sync_run_is_recorded_for_the_technicians_check(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    from kiosk.diag.model import Level
+    from kiosk.diag.system import check_last_sync
+
+    data_dir = tmp_path / "data"
+    _file(tmp_path)
+    before = check_last_sync(data_dir, datetime.now(UTC))
+    assert cli.main([*argv, "sync", "--once"]) == cli.EXIT_OK
+    after = check_last_sync(data_dir, datetime.now(UTC))
+    assert before.summary == "never synced"
+    assert after.level is Level.OK
+    assert after.summary.startswith("last sync ")
