@@ -13,10 +13,13 @@ from pathlib import Path
 from firmware_bridge.cli import add_parsers as add_mcu_parsers
 from kiosk.app import build_core
 from kiosk.config import LANGUAGES, ConfigError, Settings, load_settings
+from kiosk.contact import ContactError, normalise_email, normalise_phone
 from kiosk.diag.cli import add_parsers as add_diag_parsers
 from kiosk.hardware.printer_emulator import add_parser as add_printer_emulator_parser
+from kiosk.i18n import translations
 from kiosk.payments.cli import add_parsers as add_payment_parsers
-from kiosk.routing import DecisionKind
+from kiosk.request_text import RequestTextError, checked_text
+from kiosk.routing import Decision, DecisionKind
 from kiosk.routing.cli import add_parser as add_route_parser
 from kiosk.speech.cli import add_parsers as add_speech_parsers
 from kiosk.store import NewRequest, StoreError
@@ -75,8 +78,13 @@ def build_parser() -> argparse.ArgumentParser:
     file_.add_argument("text", help="the request in the citizen's words")
     file_.add_argument("--lang", choices=LANGUAGES, default="ro")
     file_.add_argument("--service", help="service code; skips routing")
-    file_.add_argument("--phone", default="")
-    file_.add_argument("--email", default="")
+    file_.add_argument("--phone", default="", help="contact phone (needs --consent)")
+    file_.add_argument("--email", default="", help="contact e-mail (needs --consent)")
+    file_.add_argument(
+        "--consent",
+        action="store_true",
+        help="the citizen agreed that the city hall keeps the contact details",
+    )
     file_.add_argument("--json", action="store_true", help="machine-readable output")
     file_.set_defaults(handler=_file)
 
@@ -135,12 +143,27 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _file(args: argparse.Namespace) -> int:
+    # The same checks as on the screen, before anything is loaded or stored.
+    _ = translations(args.lang).gettext
+    try:
+        text = checked_text(args.text)
+        phone = normalise_phone(args.phone) if args.phone.strip() else None
+        email = normalise_email(args.email) if args.email.strip() else None
+    except RequestTextError as exc:
+        print(f"kiosk: {_(exc.message).format(**exc.fields)}", file=sys.stderr)
+        return EXIT_USAGE
+    except ContactError as exc:
+        print(f"kiosk: {_(exc.message)}", file=sys.stderr)
+        return EXIT_USAGE
+    if (phone or email) and not args.consent:
+        print(
+            "kiosk: contact details are kept only with the citizen's consent; "
+            "add --consent once they have agreed",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     core = build_core(_settings(args))
     try:
-        text = args.text.strip()
-        if not text:
-            print("kiosk: the request text is empty", file=sys.stderr)
-            return EXIT_USAGE
         if args.service:
             if args.service not in core.catalog:
                 print(f"kiosk: unknown service code {args.service!r}", file=sys.stderr)
@@ -149,17 +172,7 @@ def _file(args: argparse.Namespace) -> int:
         else:
             decision = core.router.route(text, args.lang)
             if decision.kind is not DecisionKind.CONFIRM or decision.best is None:
-                print(
-                    f"kiosk: routing is not sure ({decision.kind.value}); "
-                    "choose one with --service:",
-                    file=sys.stderr,
-                )
-                for candidate in decision.candidates:
-                    print(
-                        f"  {candidate.service.code}  {candidate.probability:.2f}  "
-                        f"{candidate.service.name(args.lang)}",
-                        file=sys.stderr,
-                    )
+                _print_candidates(decision, args.lang)
                 return EXIT_NEEDS_CHOICE
             service = decision.best.service
         if not service.is_fileable:
@@ -170,9 +183,9 @@ def _file(args: argparse.Namespace) -> int:
             department=service.department,
             language=args.lang,
             text=text,
-            phone=args.phone or None,
-            email=args.email or None,
-            consent=bool(args.phone or args.email),
+            phone=phone,
+            email=email,
+            consent=bool(phone or email),
         )
         result = core.filing.file(request)
     finally:
@@ -196,3 +209,22 @@ def _file(args: argparse.Namespace) -> int:
         if not result.printed:
             print(f"Receipt not printed: printer {result.printer_status.value}")
     return EXIT_OK
+
+
+_UNSURE = {
+    DecisionKind.CHOOSE: "routing is not sure which service this is",
+    DecisionKind.CLARIFY: "the text is too vague to file",
+    DecisionKind.EXTERNAL: "this is not a city hall matter",
+    DecisionKind.REPROMPT: "the text is not a request the kiosk understands",
+}
+
+
+def _print_candidates(decision: Decision, lang: str) -> None:
+    reason = _UNSURE.get(decision.kind, decision.kind.value)
+    print(f"kiosk: {reason}; choose a service with --service:", file=sys.stderr)
+    for candidate in decision.candidates:
+        service = candidate.service
+        print(
+            f"  {service.code}  {candidate.probability:.2f}  {service.name(lang)}",
+            file=sys.stderr,
+        )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import enum
 import logging
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -28,15 +27,13 @@ from kiosk.config import LANGUAGES, KioskSettings
 from kiosk.contact import ContactError, normalise_email, normalise_phone
 from kiosk.filing import FilingResult
 from kiosk.i18n import N_, translations
+from kiosk.request_text import RequestTextError, checked_text
 from kiosk.routing import DecisionKind, Routing
 from kiosk.store import NewRequest
 from kiosk.textnorm import fold
 from kiosk.voice import LANGUAGE_WORDS, YES_NO, Hearing, YesNo, spoken_form
 
 logger = logging.getLogger(__name__)
-
-MAX_TEXT_CHARS = 1000
-"""Longest description accepted; a paste beyond it is kept but not sent."""
 
 
 class Screen(enum.Enum):
@@ -380,22 +377,11 @@ class Session:
         _ = self._gettext
         typed = event.text
         self._draft.text = typed
-        clean = _without_control_characters(typed).strip()
-        if not clean:
-            return self._go(
-                Screen.DESCRIBE,
-                message=_("Please tell us what you need, or choose a category."),
-                push=False,
-            )
-        if len(clean) > MAX_TEXT_CHARS:
-            return self._go(
-                Screen.DESCRIBE,
-                message=_(
-                    "Your text is {count} characters long. Please shorten it to at "
-                    "most {limit} characters."
-                ).format(count=len(clean), limit=MAX_TEXT_CHARS),
-                push=False,
-            )
+        try:
+            clean = checked_text(typed)
+        except RequestTextError as exc:
+            message = _(exc.message).format(**exc.fields)
+            return self._go(Screen.DESCRIBE, message=message, push=False)
         self._draft.text = clean
         lang = self._draft.language
         decision = self.router.route(clean, lang)
@@ -811,15 +797,3 @@ _SPOKEN_BUTTONS: dict[Screen, tuple[tuple[str, str, Event], ...]] = {
 The labels are the buttons' own texts, so what the citizen reads is what
 the kiosk understands; "yes" and "no" add that language's answer words.
 """
-
-
-def _without_control_characters(text: str) -> str:
-    # Line breaks and tabs become spaces; other control and format characters
-    # (NUL, escape sequences, bidi overrides) are dropped.
-    out = []
-    for ch in text:
-        if ch in "\n\r\t":
-            out.append(" ")
-        elif unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co", "Cn"):
-            out.append(ch)
-    return "".join(out)

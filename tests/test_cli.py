@@ -53,9 +53,43 @@ def test_queue_list_reads_as_a_table(data_dir: Path) -> None:
 
 
 def test_file_refuses_empty_text(data_dir: Path) -> None:
-    done = kiosk("--data-dir", str(data_dir), "file", "   ")
+    done = kiosk("--data-dir", str(data_dir), "file", "   \x07", "--lang", "en")
     assert done.returncode == EXIT_USAGE
-    assert "empty" in done.stderr
+    assert "Please tell us what you need" in done.stderr
+    assert not (data_dir / "outbox.sqlite3").exists()
+
+
+def test_file_refuses_a_text_the_screen_would_refuse(data_dir: Path) -> None:
+    done = kiosk("--data-dir", str(data_dir), "file", "impozit " * 2500)
+    assert done.returncode == EXIT_USAGE
+    assert "19999" in done.stderr and "1000" in done.stderr
+    assert "Vă rugăm" in done.stderr  # in the citizen's language (ro)
+    assert not (data_dir / "outbox.sqlite3").exists()
+
+
+def test_file_validates_contact_details_and_needs_consent(data_dir: Path) -> None:
+    base = (
+        "--data-dir",
+        str(data_dir),
+        "file",
+        "abonament parcare",
+        "--service",
+        "parking.resident_permit_renewal",
+        "--lang",
+        "en",
+    )
+    bad_phone = kiosk(*base, "--phone", "123", "--consent")
+    bad_email = kiosk(*base, "--email", "not an email", "--consent")
+    no_consent = kiosk(*base, "--email", "ana@example.ro")
+    assert [d.returncode for d in (bad_phone, bad_email, no_consent)] == [
+        EXIT_USAGE
+    ] * 3
+    assert "0722 123 456" in bad_phone.stderr
+    assert "e-mail" in bad_email.stderr
+    assert "--consent" in no_consent.stderr
+    assert not (data_dir / "outbox.sqlite3").exists()
+    done = kiosk(*base, "--phone", "0722 123 456", "--consent", "--json")
+    assert done.returncode == EXIT_OK, done.stderr
 
 
 def test_file_refuses_an_unknown_service(data_dir: Path) -> None:
@@ -80,7 +114,7 @@ def test_file_refuses_what_the_city_hall_does_not_handle(data_dir: Path) -> None
 def test_file_lists_candidates_when_routing_is_unsure(data_dir: Path) -> None:
     done = kiosk("--data-dir", str(data_dir), "file", "am o problemă", "--lang", "ro")
     assert done.returncode == EXIT_NEEDS_CHOICE
-    assert "--service" in done.stderr
+    assert "too vague" in done.stderr and "--service" in done.stderr
 
 
 def test_a_bad_config_file_exits_with_a_message(tmp_path: Path) -> None:

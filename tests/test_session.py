@@ -10,8 +10,8 @@ from kiosk.app import Core
 from kiosk.catalog import Catalog
 from kiosk.config import Settings
 from kiosk.filing import FilingResult
+from kiosk.request_text import MAX_TEXT_CHARS
 from kiosk.session import (
-    MAX_TEXT_CHARS,
     Back,
     ChooseCategory,
     ChooseLanguage,
