@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import sys
 import threading
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -20,10 +21,13 @@ _HELP = """commands, one per line on standard input:
   quit"""
 
 
-def add_parsers(subparsers: Any) -> None:
+def add_parsers(
+    subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+) -> None:
     """Add ``mcu-sim`` to the ``kiosk`` command's subparsers."""
     parser = subparsers.add_parser(
         "mcu-sim",
+        parents=list(parents),
         help="run a simulated microcontroller on a pty",
         description="Simulated kiosk microcontroller on a pseudo-terminal.",
         epilog=_HELP,

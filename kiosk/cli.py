@@ -6,6 +6,7 @@ import argparse
 import functools
 import json
 import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -90,12 +91,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_sync_parsers(sub, [common])
     add_printer_emulator_parser(sub, parents=[common])
-    add_route_parser(sub)
-    add_diag_parsers(sub)
-    add_mcu_parsers(sub)
+    add_route_parser(sub, parents=[common])
+    add_diag_parsers(sub, parents=[common])
+    add_mcu_parsers(sub, parents=[common])
     add_speech_parsers(sub, parents=[common])
     add_payment_parsers(sub, common)
-    add_technician_parsers(sub)
+    add_technician_parsers(sub, parents=[common])
     return parser
 
 
@@ -126,6 +127,15 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def _run(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if not _has_display():
+        # Qt would abort with a misleading message about missing libraries.
+        print(
+            "kiosk: no display to show the kiosk on: set DISPLAY (or "
+            "QT_QPA_PLATFORM=offscreen), or use `make run`, which starts a "
+            "virtual screen",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     # Qt is imported only here, so the other commands run on machines
     # (and in services) without a display stack.
     from kiosk.ui.main import run_app
@@ -140,6 +150,13 @@ def _run(args: argparse.Namespace) -> int:
         )
     finally:
         core.close()
+
+
+def _has_display() -> bool:
+    platform = os.environ.get("QT_QPA_PLATFORM", "")
+    if platform and not platform.startswith(("xcb", "wayland")):
+        return True  # offscreen, vnc, eglfs...: Qt needs no X or Wayland server
+    return bool(os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _file(args: argparse.Namespace) -> int:

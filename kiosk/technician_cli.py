@@ -6,7 +6,7 @@ import argparse
 import contextlib
 import sys
 import termios
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -22,14 +22,19 @@ def pin_path(settings: Settings) -> Path:
     return settings.storage.data_dir / PIN_FILENAME
 
 
-def add_parsers(subparsers: Any) -> None:
+def add_parsers(
+    subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+) -> None:
     """Add ``technician set-pin`` to the ``kiosk`` command's subparsers."""
     parser = subparsers.add_parser(
-        "technician", help="technician access to the kiosk's service screen"
+        "technician",
+        parents=list(parents),
+        help="technician access to the kiosk's service screen",
     )
     sub = parser.add_subparsers(dest="technician_command", required=True)
     set_pin = sub.add_parser(
         "set-pin",
+        parents=list(parents),
         help="set the service screen's PIN (4 to 12 digits, read twice)",
         description=(
             "Read the new PIN twice from standard input (not echoed on a "

@@ -144,3 +144,27 @@ def test_a_taken_port_for_the_backend_is_reported_plainly(tmp_path: Path) -> Non
     assert done.returncode == 1
     assert f"127.0.0.1:{port}" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_run_without_a_display_says_so_instead_of_aborting(data_dir: Path) -> None:
+    import os
+
+    env = {
+        k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")
+    }
+    env.pop("QT_QPA_PLATFORM", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "kiosk", "run", "--data-dir", str(data_dir)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    assert done.returncode == EXIT_USAGE
+    assert "no display" in done.stderr and "make run" in done.stderr
+
+
+def test_common_options_also_come_after_the_subcommand(data_dir: Path) -> None:
+    diag = kiosk("diag", "storage", "--json", "--data-dir", str(data_dir))
+    assert diag.returncode == EXIT_OK, diag.stderr
+    assert str(data_dir) in json.loads(diag.stdout)["checks"][0]["summary"]

@@ -6,7 +6,7 @@ import argparse
 import json
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TextIO
 
@@ -37,10 +37,13 @@ CHECK_NAMES = (
 """Every passive check, in the order the table shows them."""
 
 
-def add_parsers(subparsers: Any) -> None:
+def add_parsers(
+    subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+) -> None:
     """Add ``diag`` to the ``kiosk`` command's subparsers."""
     parser = subparsers.add_parser(
         "diag",
+        parents=list(parents),
         help="check every part of the kiosk",
         description="Check every part of the kiosk; exit 1 if any check failed.",
     )

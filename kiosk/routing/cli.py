@@ -35,10 +35,13 @@ class Labelled:
     department: str
 
 
-def add_parser(subparsers: Any) -> argparse.ArgumentParser:
+def add_parser(
+    subparsers: Any, parents: Sequence[argparse.ArgumentParser] = ()
+) -> argparse.ArgumentParser:
     """Register ``route`` on an argparse subparsers object."""
     parser: argparse.ArgumentParser = subparsers.add_parser(
         "route",
+        parents=list(parents),
         help="route a citizen's text to a service, or evaluate the router",
         description="Route TEXT, or score the router on a labelled JSONL file.",
     )
