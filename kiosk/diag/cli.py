@@ -82,14 +82,14 @@ def build_checks(
     new_source = parts.make_camera_source or (lambda s: make_camera_parts(s.camera)[0])
     data_dir = settings.storage.data_dir
     wait_s = settings.diag.check_timeout_s * 0.75
-    endpoint = str(getattr(getattr(settings, "sync", None), "endpoint", "") or "")
+    endpoint = settings.sync.endpoint
     now = system.utc_now()
     table: dict[str, Check] = {
         "printer": lambda: devices.check_printer(new_printer(settings)),
-        "card-reader": devices.check_card_reader,
-        "payment": devices.check_payment_terminal,
+        "card-reader": lambda: devices.check_card_reader(settings.card_reader),
+        "payment": lambda: devices.check_payment_terminal(settings),
         "camera": lambda: devices.check_camera(settings.camera, new_source(settings)),
-        "microphone": devices.check_microphone,
+        "microphone": lambda: devices.check_microphone(settings.speech),
         "speaker": devices.check_speaker,
         "mcu": lambda: devices.check_mcu(settings.mcu, wait_s, led=active),
         "storage": lambda: system.check_storage(data_dir, settings.diag),

@@ -8,9 +8,17 @@ import shutil
 
 from firmware_bridge.link import LinkState, McuLink, McuStatus
 from firmware_bridge.messages import LedPattern
-from kiosk.config import CameraSettings, McuSettings, Settings
+from kiosk.config import (
+    LANGUAGES,
+    CameraSettings,
+    CardReaderSettings,
+    McuSettings,
+    Settings,
+    SpeechSettings,
+)
 from kiosk.diag.model import Finding, failed, ok, warning
 from kiosk.hardware.camera import CameraUnavailableError, FrameSource
+from kiosk.hardware.payment_terminal import TerminalStatus
 from kiosk.hardware.printer import Printer, PrinterStatus
 
 _PRINTER_REMEDIES = {
@@ -34,8 +42,12 @@ def check_printer(printer: Printer) -> Finding:
     return failed(status.value.replace("_", " "), _PRINTER_REMEDIES[status])
 
 
-def check_card_reader() -> Finding:
+def check_card_reader(settings: CardReaderSettings) -> Finding:
     """Whether pyscard is there, pcscd answers and readers are listed."""
+    if settings.driver == "none":
+        return ok("no card reader configured")
+    if settings.driver == "simulated":
+        return ok("simulated card reader")
     try:
         system = importlib.import_module("smartcard.System")
         pcsc_errors = importlib.import_module("smartcard.pcsc.PCSCExceptions")
@@ -55,12 +67,23 @@ def check_card_reader() -> Finding:
     return ok(f"{len(readers)} reader(s): {', '.join(str(r) for r in readers)}")
 
 
-def check_payment_terminal() -> Finding:
-    """Payments have no driver yet: say so."""
-    return warning(
-        "not configured: the kiosk has no payment terminal driver yet",
-        "nothing to do; card payments stay off until the driver is installed",
-    )
+def check_payment_terminal(settings: Settings) -> Finding:
+    """The configured payment terminal answers its status query."""
+    from kiosk.hardware.factory import make_payment_terminal
+
+    terminal = make_payment_terminal(settings)
+    if terminal is None:
+        return ok("no payment terminal configured: card payments are off")
+    try:
+        status = terminal.status()
+    finally:
+        terminal.close()
+    # TODO: only the simulated terminal exists; a certified terminal's driver
+    # would report its own link and readiness here.
+    summary = f"simulated terminal {settings.payment.terminal_id}: {status.value}"
+    if status is TerminalStatus.READY:
+        return ok(summary)
+    return warning(summary, "card payments wait until the terminal is ready")
 
 
 def check_camera(settings: CameraSettings, source: FrameSource) -> Finding:
@@ -106,8 +129,13 @@ def check_camera(settings: CameraSettings, source: FrameSource) -> Finding:
     return ok(f"{name}: frames of {shape[1]}×{shape[0]} arrive and change")
 
 
-def check_microphone() -> Finding:
-    """Input devices PortAudio can see."""
+def check_microphone(settings: SpeechSettings) -> Finding:
+    """Input devices PortAudio can see, where speech input can be used."""
+    models = [lang for lang in LANGUAGES if (settings.models_dir / lang).is_dir()]
+    if not models:
+        # No recognition model for any kiosk language: the kiosk is used by
+        # touch alone and never opens the microphone.
+        return ok(f"not used: no speech model in {settings.models_dir}")
     try:
         sounddevice = importlib.import_module("sounddevice")
     except (ImportError, OSError) as exc:

@@ -116,10 +116,11 @@ def check_backend(endpoint: str, timeout_s: float) -> Finding:
     try:
         response = httpx.get(endpoint, timeout=timeout_s)
     except httpx.HTTPError as exc:
-        return failed(
-            f"cannot reach {endpoint}: {type(exc).__name__}",
-            "check the network cable and VPN; requests wait safely in the outbox",
-        )
+        if httpx.URL(endpoint).host in ("127.0.0.1", "localhost", "::1"):
+            remedy = "start the reference back-end: kiosk backend --port N"
+        else:
+            remedy = "check the network cable and VPN; requests wait in the outbox"
+        return failed(f"cannot reach {endpoint}: {type(exc).__name__}", remedy)
     elapsed_ms = (time.perf_counter() - started) * 1000
     summary = f"{endpoint} answers HTTP {response.status_code} in {elapsed_ms:.0f} ms"
     if response.status_code >= 500:
