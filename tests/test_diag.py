@@ -12,7 +12,7 @@ import cv2
 import numpy as np
 import pytest
 
-from kiosk.diag import system
+from kiosk.diag import devices, system
 from kiosk.diag.cli import DiagParts, add_parsers, run_diag_command
 from kiosk.diag.model import Level, failed, run_checks
 from kiosk.hardware.camera_sim import SimulatedSource
