@@ -34,7 +34,10 @@ class ConfigError(Exception):
     def __init__(self, key: str, problem: str) -> None:
         self.key = key
         self.problem = problem
-        super().__init__(f"configuration key '{key}': {problem}")
+        where = (
+            "configuration file" if key == "--config" else f"configuration key '{key}'"
+        )
+        super().__init__(f"{where}: {problem}")
 
 
 @dataclass(frozen=True)

@@ -53,6 +53,8 @@ def _list(args: argparse.Namespace) -> int:
         payments = PaymentJournal(outbox).list()
     if args.json:
         print(json.dumps([_as_json(p) for p in payments], ensure_ascii=False))
+    elif not payments:
+        print("no payments in the journal")
     else:
         for p in payments:
             print(

@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from kiosk.config import load_settings
+from kiosk.config import LANGUAGES, load_settings
 from kiosk.speech.audio import WavFileSource
 from kiosk.speech.endpoint import Endpointer
 from kiosk.speech.errors import NoModelError, SpeechError
@@ -35,7 +35,9 @@ def add_parsers(
         "hear", parents=list(parents), help="recognise the speech in a WAV file"
     )
     hear.add_argument("wav", type=Path, metavar="FILE.wav")
-    hear.add_argument("--lang", help="language code (default: the kiosk's)")
+    hear.add_argument(
+        "--lang", choices=LANGUAGES, help="language code (default: the kiosk's)"
+    )
     hear.add_argument(
         "--grammar", metavar="W1,W2,...", help="phrases to choose from, by commas"
     )
@@ -47,7 +49,9 @@ def add_parsers(
         "say", parents=list(parents), help="speak a sentence, or write it to a WAV"
     )
     say.add_argument("text")
-    say.add_argument("--lang", help="language code (default: the kiosk's)")
+    say.add_argument(
+        "--lang", choices=LANGUAGES, help="language code (default: the kiosk's)"
+    )
     say.add_argument("--out", type=Path, metavar="FILE.wav", help="write, don't play")
     say.set_defaults(handler=say_command)
 

@@ -332,6 +332,9 @@ def _find(outbox: Outbox, key: str) -> QueuedRequest | None:
 @_reported
 def cmd_queue_retry(args: argparse.Namespace) -> int:
     """``kiosk queue retry``: put rejected requests back in the queue."""
+    if not args.tickets and not args.all_rejected:
+        print("kiosk: name tickets to retry, or pass --all-rejected", file=sys.stderr)
+        return EXIT_USAGE
     status = EXIT_OK
     with _outbox(_settings(args)) as outbox:
         targets: list[QueuedRequest | None] = [_find(outbox, t) for t in args.tickets]

@@ -189,3 +189,7 @@ def test_a_sync_run_is_recorded_for_the_technicians_check(
     assert before.summary == "never synced"
     assert after.level is Level.OK
     assert after.summary.startswith("last sync ")
+
+
+def test_queue_retry_with_nothing_named_is_a_usage_error(argv: list[str]) -> None:
+    assert cli.main([*argv, "queue", "retry"]) == cli.EXIT_USAGE
