@@ -100,3 +100,20 @@ def test_the_dim_delay_has_a_floor(tmp_path: Path) -> None:
     path.write_text("[kiosk]\ndim_after_s = 2\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="kiosk.dim_after_s"):
         load_settings(path)
+
+
+def test_the_example_file_lists_every_setting() -> None:
+    import dataclasses
+    import re
+    import typing
+
+    from kiosk.config import Settings
+
+    text = EXAMPLE.read_text(encoding="utf-8")
+    missing = []
+    sections = typing.get_type_hints(Settings)
+    for name, cls in sections.items():
+        for key in dataclasses.fields(cls):
+            if not re.search(rf"^(# )?{key.name} = ", text, re.MULTILINE):
+                missing.append(f"{name}.{key.name}")
+    assert missing == []
