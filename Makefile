@@ -1,6 +1,6 @@
 # Two commands for a new user on Debian 12, as root: `make run` and `make test`.
 # Both set up whatever is missing first (Debian packages, the virtual
-# environment, pip packages, compiled translations).
+# environment, pip packages).
 
 PYTHON ?= python3
 VENV := .venv
