@@ -148,6 +148,8 @@ class View:
     """The reference or amount as typed (kept across errors)."""
     payment_lines: tuple[tuple[str, str], ...] = ()
     """Label and value pairs of an approved payment (masked card only)."""
+    payments: bool = False
+    """The kiosk takes card payments (offer paying by reference)."""
 
 
 # Events -------------------------------------------------------------------
@@ -330,6 +332,7 @@ class _Draft:
     """The approved payment, shown until the session ends."""
     reference_entry: str = ""
     amount_entry: str = ""
+    fee_varies: bool = False
 
 
 class Session:
@@ -521,6 +524,7 @@ class Session:
             self._draft.history.clear()
             self._draft.secondary = None
             self._draft.payment = None
+            self._draft.fee_varies = False
             self._draft.service = chosen
             self._draft.alternatives = ()
             self._done_since = None
@@ -612,8 +616,10 @@ class Session:
             self._draft.quote = PaymentService.quote_fee(result.request, service)
             self._draft.history.clear()
             return self._go(Screen.PAY_OFFER, message=message, push=False)
-        if self.payments and service is not None and service.fee_bani is None:
-            message = _join(message, _(FEE_VARIES))
+        # A fee that varies is not paid here; the done screen says so.
+        self._draft.fee_varies = (
+            self.payments and service is not None and service.fee_bani is None
+        )
         self._done_since = now
         self._draft.history.clear()
         return self._go(
@@ -883,6 +889,8 @@ class Session:
             text = text.format(service=service_name, department=department)
         if screen is Screen.DONE and ticket:
             text = text.format(ticket=ticket)
+            if draft.fee_varies:
+                text = f"{text} {_(FEE_VARIES)}"
         if screen is Screen.PAID and draft.payment is None:
             text = _(_PAYMENT_CHECKED)
         amount = format_amount(draft.quote.amount_bani) if draft.quote else ""
@@ -911,6 +919,7 @@ class Session:
             if screen is Screen.PAY_AMOUNT
             else draft.reference_entry,
             payment_lines=lines,
+            payments=self.payments,
         )
 
     def _service_choice(self, service: Service) -> Choice:
