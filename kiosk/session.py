@@ -891,6 +891,8 @@ class Session:
             text = text.format(ticket=ticket)
             if draft.fee_varies:
                 text = f"{text} {_(FEE_VARIES)}"
+        if screen is Screen.PAY_OFFER:
+            ticket, printed = draft.ticket, draft.printed
         if screen is Screen.PAID and draft.payment is None:
             text = _(_PAYMENT_CHECKED)
         amount = format_amount(draft.quote.amount_bani) if draft.quote else ""
