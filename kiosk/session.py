@@ -718,7 +718,7 @@ class Session:
             bani = parse_amount(_without_control_characters(event.text[:40]))
         except ValueError:
             message = self._gettext(
-                "Please type the amount in lei, for example 150 or 150,50."
+                N_("Please type the amount in lei, for example 150 or 150,50.")
             )
             return self._go(Screen.PAY_AMOUNT, message=message, push=False)
         self._draft.quote = PaymentService.quote_notice(notice, bani)
