@@ -27,7 +27,9 @@ from kiosk.session import (
     SkipContact,
     Wake,
 )
+from kiosk.speech.speaker import SilentSpeaker
 from kiosk.store import Outbox
+from kiosk.ui.controller import SessionController
 from kiosk.ui.pages_entry import DescribePage
 from kiosk.ui.pages_finish import SummaryPage
 from kiosk.ui.pages_payment import (
@@ -38,7 +40,14 @@ from kiosk.ui.pages_payment import (
 )
 from tests.helpers.payments import Backend, paying_core, terminal_of
 from tests.helpers.service import start_serviced_kiosk
-from tests.helpers.ui import OFFSCREEN_NOISE, Kiosk, start_kiosk, tap, type_keys
+from tests.helpers.ui import (
+    OFFSCREEN_NOISE,
+    FakeClock,
+    Kiosk,
+    start_kiosk,
+    tap,
+    type_keys,
+)
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
@@ -289,3 +298,29 @@ def test_a_cancelled_payment_charges_nothing(
     wait_for(qtbot, kiosk, Screen.PAY_OFFER)
     assert kiosk.window.message_label.text() == ro(NOT_CHARGED)
     assert [p.state for p in payments(pay_core)] == [PaymentState.NOT_CHARGED]
+
+
+def test_a_payment_left_in_flight_is_recovered_when_the_screen_starts(
+    qtbot: QtBot, pay_core: Core
+) -> None:
+    # A crash after the intent was written and before the terminal answered.
+    assert pay_core.payments is not None
+    journal = pay_core.payments.service.journal
+    journal.begin("fee:A-09999", 9400)
+    controller = SessionController(pay_core, SilentSpeaker(), FakeClock())
+    payment_thread = controller._payments  # noqa: SLF001
+    assert payment_thread is not None
+    recovered: list[int] = []
+    # Emitted on the worker's thread: record it there, wait on this one.
+    payment_thread.worker.recovered.connect(recovered.append)
+    try:
+        controller.start()
+        qtbot.waitUntil(lambda: recovered == [1], timeout=WAIT_MS)
+        [payment] = payments(pay_core)
+        assert payment.state is PaymentState.NOT_CHARGED
+    finally:
+        controller.shutdown()
+        # Deleted here, on the Qt thread: a garbage collection on another
+        # thread would stop its timer from there.
+        with qtbot.waitSignal(controller.destroyed, timeout=WAIT_MS):
+            controller.deleteLater()
