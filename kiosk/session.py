@@ -9,6 +9,9 @@ effects. Time comes in with each call as monotonic seconds.
 The flow: attract → language → describe (typed, spoken or a category tile)
 → the router's proposal or a short choice → optional contact → summary →
 filing (the outbox write happens outside, in a worker) → done → attract.
+A filed request with a fixed fee offers a card payment before done; the
+describe screen also leads to paying a notice by its reference (see
+kiosk.payment_flow for the payment events and effects).
 Idle anywhere but attract and filing: a warning with a countdown, then a
 reset that drops everything the citizen entered.
 """
@@ -27,13 +30,62 @@ from kiosk.config import LANGUAGES, KioskSettings
 from kiosk.contact import ContactError, normalise_email, normalise_phone
 from kiosk.filing import FilingResult
 from kiosk.i18n import N_, translations
-from kiosk.request_text import RequestTextError, checked_text
+from kiosk.payment_flow import (
+    DECLINED,
+    NOT_CHARGED,
+    NOT_WRITTEN,
+    RECEIPT_NOT_PRINTED,
+    RETRY_REASONS,
+    TAKEN_BACK,
+    UNCERTAIN,
+    CancelPayment,
+    NoticeScanned,
+    NotStarted,
+    OpenPayByReference,
+    PayCard,
+    PayLater,
+    PaymentAnswered,
+    PaymentEffect,
+    PaymentEvent,
+    PaymentOrder,
+    PayNow,
+    Refused,
+    Settled,
+    StopCardPayment,
+    SubmitAmount,
+    SubmitReference,
+    paid_message,
+    refusal_message,
+)
+from kiosk.payments.amounts import (
+    PaymentNotice,
+    format_amount,
+    parse_amount,
+    parse_notice,
+)
+from kiosk.payments.journal import Payment, PaymentState
+from kiosk.payments.receipt import payment_receipt_lines
+from kiosk.payments.service import PaymentService, Quote
+from kiosk.request_text import (
+    RequestTextError,
+    checked_text,
+    without_control_characters,
+)
 from kiosk.routing import DecisionKind, Routing
 from kiosk.store import NewRequest
 from kiosk.textnorm import fold
 from kiosk.voice import LANGUAGE_WORDS, YES_NO, Hearing, YesNo, spoken_form
 
 logger = logging.getLogger(__name__)
+
+PRINTER_DOWN = N_(
+    "The printer is not working right now. Your request is filed: "
+    "please write down or photograph the ticket number and the code."
+)
+FEE_VARIES = N_(
+    "The fee for this service depends on your case, so it cannot be paid by "
+    "card here. The department will tell you how to pay it."
+)
 
 
 class Screen(enum.Enum):
@@ -51,6 +103,14 @@ class Screen(enum.Enum):
     SUMMARY = "summary"
     FILING = "filing"
     DONE = "done"
+    PAY_OFFER = "pay_offer"
+    """A filed request's fee: pay now by card, or later."""
+    PAY_REFERENCE = "pay_reference"
+    PAY_AMOUNT = "pay_amount"
+    PAY_CONFIRM = "pay_confirm"
+    PAYING = "paying"
+    """The terminal has the sale; only its answer or a cancel moves on."""
+    PAID = "paid"
 
 
 @dataclass(frozen=True)
@@ -84,6 +144,16 @@ class View:
     printed: bool = False
     idle_countdown_s: int | None = None
     """Seconds left before reset, while the idle warning is up."""
+    amount: str = ""
+    """The amount to pay, formatted (``94,00 RON``), on the payment screens."""
+    reference: str = ""
+    """The notice's payment reference, when paying by reference."""
+    entry: str = ""
+    """The reference or amount as typed (kept across errors)."""
+    payment_lines: tuple[tuple[str, str], ...] = ()
+    """Label and value pairs of an approved payment (masked card only)."""
+    payments: bool = False
+    """The kiosk takes card payments (offer paying by reference)."""
 
 
 # Events -------------------------------------------------------------------
@@ -217,6 +287,7 @@ Event = (
     | MoreTime
     | Tick
     | SpeechHeard
+    | PaymentEvent
 )
 
 # Effects ------------------------------------------------------------------
@@ -247,7 +318,7 @@ class FileRequest:
     request: NewRequest
 
 
-Effect = Show | Say | FileRequest
+Effect = Show | Say | FileRequest | PaymentEffect
 
 
 @dataclass
@@ -264,6 +335,16 @@ class _Draft:
     consent: bool = False
     category: str | None = None
     history: list[Screen] = field(default_factory=list)
+    ticket: str | None = None
+    """The filed request whose fee is offered."""
+    printed: bool = False
+    notice: PaymentNotice | None = None
+    quote: Quote | None = None
+    payment: Payment | None = None
+    """The approved payment, shown until the session ends."""
+    reference_entry: str = ""
+    amount_entry: str = ""
+    fee_varies: bool = False
 
 
 class Session:
@@ -275,12 +356,16 @@ class Session:
         router: Routing,
         settings: KioskSettings,
         yes_no: Mapping[str, YesNo] = YES_NO,
+        *,
+        payments: bool = False,
     ) -> None:
         self.catalog = catalog
         self.yes_no = yes_no
         """Spoken yes and no words per language (tests use other languages)."""
         self.router = router
         self.settings = settings
+        self.payments = payments
+        """Whether this kiosk takes card payments (it has a terminal)."""
         self._categories = {c.group: c for c in categories(catalog)}
         self._draft = _Draft(settings.default_language)
         self._view = self._attract_view()
@@ -303,6 +388,14 @@ class Session:
             FilingFailed: self._on_filing_failed,
             Back: self._on_back,
             StartOver: self._on_start_over,
+            PayNow: self._on_pay_now,
+            PayLater: self._on_pay_later,
+            OpenPayByReference: self._on_open_pay_by_reference,
+            SubmitReference: self._on_submit_reference,
+            NoticeScanned: self._on_notice_scanned,
+            SubmitAmount: self._on_submit_amount,
+            CancelPayment: self._on_cancel_payment,
+            PaymentAnswered: self._on_payment_answered,
         }
 
     @property
@@ -341,7 +434,7 @@ class Session:
             event = heard
         if isinstance(event, Tick):
             return self._on_tick(now)
-        if not isinstance(event, Filed | FilingFailed):
+        if not isinstance(event, Filed | FilingFailed | PaymentAnswered):
             self._last_activity = now
             if self._warning_since is not None:
                 # Any touch during the warning means the citizen is still here.
@@ -359,7 +452,7 @@ class Session:
         return self._go(Screen.LANGUAGE)
 
     def _on_choose_language(self, event: ChooseLanguage, now: float) -> list[Effect]:
-        if self.screen in (Screen.FILING, Screen.DONE):
+        if self.screen in (Screen.FILING, Screen.DONE, *_FIXED_PAY):
             return []
         if event.language not in LANGUAGES:
             logger.warning("Unknown language requested: %r", event.language)
@@ -451,6 +544,8 @@ class Session:
             # same language and contact, confirmed like the first.
             self._draft.history.clear()
             self._draft.secondary = None
+            self._draft.payment = None
+            self._draft.fee_varies = False
             self._draft.service = chosen
             self._draft.alternatives = ()
             self._done_since = None
@@ -535,12 +630,17 @@ class Session:
             return []
         _ = self._gettext
         result = event.result
-        message = None
-        if not result.printed:
-            message = _(
-                "The printer is not working right now. Your request is filed: "
-                "please write down or photograph the ticket number and the code."
-            )
+        message = None if result.printed else _(PRINTER_DOWN)
+        self._draft.ticket, self._draft.printed = result.request.ticket, result.printed
+        service = self._draft.service
+        if self.payments and service is not None and service.fee_bani:
+            self._draft.quote = PaymentService.quote_fee(result.request, service)
+            self._draft.history.clear()
+            return self._go(Screen.PAY_OFFER, message=message, push=False)
+        # A fee that varies is not paid here; the done screen says so.
+        self._draft.fee_varies = (
+            self.payments and service is not None and service.fee_bani is None
+        )
         self._done_since = now
         self._draft.history.clear()
         return self._go(
@@ -558,7 +658,7 @@ class Session:
         return self._go(Screen.SUMMARY, message=_(event.reason), push=False)
 
     def _on_back(self, event: Back, now: float) -> list[Effect]:
-        if self.screen in (Screen.FILING, Screen.DONE, Screen.ATTRACT):
+        if self.screen in (Screen.FILING, Screen.DONE, Screen.ATTRACT, *_FIXED_PAY):
             return []
         if not self._draft.history:
             return self._reset()
@@ -566,14 +666,155 @@ class Session:
         return self._go(previous, push=False)
 
     def _on_start_over(self, event: StartOver, now: float) -> list[Effect]:
-        if self.screen is Screen.FILING:
+        if self.screen in (Screen.FILING, Screen.PAYING):
             return []
         return self._reset()
 
-    def _on_tick(self, now: float) -> list[Effect]:
-        if self.screen is Screen.ATTRACT or self.screen is Screen.FILING:
+    # Card payments: a filed request's fee, or a notice by its reference.
+
+    def _on_pay_now(self, event: PayNow, now: float) -> list[Effect]:
+        draft = self._draft
+        if self.screen not in (Screen.PAY_OFFER, Screen.PAY_CONFIRM) or not draft.quote:
             return []
-        if self.screen is Screen.DONE:
+        if draft.notice is not None:
+            subject = draft.notice.reference
+        else:
+            subject = draft.service.name(draft.language) if draft.service else ""
+        order = PaymentOrder(draft.quote, draft.language, subject, draft.ticket)
+        return [*self._go(Screen.PAYING, push=False), PayCard(order)]
+
+    def _on_pay_later(self, event: PayLater, now: float) -> list[Effect]:
+        if self.screen is not Screen.PAY_OFFER:
+            return []
+        return self._fee_done(now)
+
+    def _on_open_pay_by_reference(
+        self, event: OpenPayByReference, now: float
+    ) -> list[Effect]:
+        if not self.payments or self.screen not in (Screen.DESCRIBE, Screen.CATEGORIES):
+            return []
+        draft = self._draft
+        draft.notice, draft.quote, draft.ticket = None, None, None
+        draft.reference_entry = draft.amount_entry = ""
+        return self._go(Screen.PAY_REFERENCE)
+
+    def _on_submit_reference(self, event: SubmitReference, now: float) -> list[Effect]:
+        if self.screen is not Screen.PAY_REFERENCE:
+            return []
+        self._draft.reference_entry = event.text
+        return self._take_notice(
+            event.text,
+            N_("Please check the reference: it has 4 to 32 letters, digits or dashes."),
+        )
+
+    def _on_notice_scanned(self, event: NoticeScanned, now: float) -> list[Effect]:
+        if self.screen is not Screen.PAY_REFERENCE:
+            return []
+        return self._take_notice(
+            event.text,
+            N_("This code is not a payment notice. Please type the reference."),
+        )
+
+    def _take_notice(self, text: str, problem: str) -> list[Effect]:
+        draft = self._draft
+        try:
+            notice = parse_notice(without_control_characters(text[:200]))
+        except ValueError:
+            return self._go(
+                Screen.PAY_REFERENCE, message=self._gettext(problem), push=False
+            )
+        draft.notice, draft.reference_entry = notice, notice.reference
+        if notice.amount_bani is None:
+            draft.quote, draft.amount_entry = None, ""
+            return self._go(Screen.PAY_AMOUNT)
+        draft.quote = PaymentService.quote_notice(notice, notice.amount_bani)
+        return self._go(Screen.PAY_CONFIRM)
+
+    def _on_submit_amount(self, event: SubmitAmount, now: float) -> list[Effect]:
+        notice = self._draft.notice
+        if self.screen is not Screen.PAY_AMOUNT or notice is None:
+            return []
+        self._draft.amount_entry = event.text
+        try:
+            bani = parse_amount(without_control_characters(event.text[:40]))
+        except ValueError:
+            message = self._gettext(
+                N_("Please type the amount in lei, for example 150 or 150,50.")
+            )
+            return self._go(Screen.PAY_AMOUNT, message=message, push=False)
+        self._draft.quote = PaymentService.quote_notice(notice, bani)
+        return self._go(Screen.PAY_CONFIRM)
+
+    def _on_cancel_payment(self, event: CancelPayment, now: float) -> list[Effect]:
+        if self.screen is not Screen.PAYING:
+            return []
+        return [StopCardPayment()]
+
+    def _on_payment_answered(self, event: PaymentAnswered, now: float) -> list[Effect]:
+        if self.screen is not Screen.PAYING:
+            logger.warning("Payment answer arrived on screen %s", self.screen.value)
+            return []
+        outcome = event.outcome
+        if isinstance(outcome, Settled):
+            payment = outcome.payment
+            if payment.charged:
+                return self._paid(payment, outcome.printed, now)
+            if payment.state is PaymentState.NEEDS_TECHNICIAN:
+                return self._unsettled(now)
+            retry = {
+                PaymentState.DECLINED: DECLINED,
+                PaymentState.REVERSED: TAKEN_BACK,
+            }.get(payment.state, NOT_CHARGED)
+            return self._pay_again(retry)
+        if isinstance(outcome, Refused):
+            message = refusal_message(outcome.reason)
+            if outcome.reason in RETRY_REASONS or self._draft.notice is not None:
+                return self._pay_again(message)
+            return self._fee_done(now, self._gettext(message))
+        if isinstance(outcome, NotStarted):
+            return self._pay_again(NOT_WRITTEN)
+        return self._unsettled(now)
+
+    def _pay_again(self, message: str) -> list[Effect]:
+        screen = Screen.PAY_CONFIRM if self._draft.notice else Screen.PAY_OFFER
+        return self._go(screen, message=self._gettext(message), push=False)
+
+    def _paid(self, payment: Payment, printed: bool, now: float) -> list[Effect]:
+        self._draft.payment = payment
+        message: str | None = paid_message(payment, self._draft.language)
+        if not printed:
+            message = _join(message, self._gettext(RECEIPT_NOT_PRINTED))
+        if self._draft.notice is None:
+            return self._fee_done(now, message)
+        self._done_since = now
+        return self._go(Screen.PAID, message=message, push=False)
+
+    def _unsettled(self, now: float) -> list[Effect]:
+        message = self._gettext(UNCERTAIN)
+        if self._draft.notice is None:
+            return self._fee_done(now, message)
+        self._done_since = now
+        return self._go(Screen.PAID, message=message, push=False)
+
+    def _fee_done(self, now: float, message: str | None = None) -> list[Effect]:
+        draft = self._draft
+        if not draft.printed:
+            message = _join(self._gettext(PRINTER_DOWN), message)
+        draft.quote = None
+        draft.history.clear()
+        self._done_since = now
+        return self._go(
+            Screen.DONE,
+            message=message,
+            ticket=draft.ticket,
+            printed=draft.printed,
+            push=False,
+        )
+
+    def _on_tick(self, now: float) -> list[Effect]:
+        if self.screen in (Screen.ATTRACT, Screen.FILING, Screen.PAYING):
+            return []
+        if self.screen in (Screen.DONE, Screen.PAID):
             if self._done_since is not None and (
                 now - self._done_since >= self.settings.done_screen_s
             ):
@@ -735,6 +976,20 @@ class Session:
             text = text.format(service=service_name, department=department)
         if screen is Screen.DONE and ticket:
             text = text.format(ticket=ticket)
+            if draft.fee_varies:
+                text = f"{text} {_(FEE_VARIES)}"
+        if screen is Screen.PAY_OFFER:
+            ticket, printed = draft.ticket, draft.printed
+        if screen is Screen.PAID and draft.payment is None:
+            text = _(_PAYMENT_CHECKED)
+        amount = format_amount(draft.quote.amount_bani) if draft.quote else ""
+        reference = draft.notice.reference if draft.notice else ""
+        if screen in _PAY_SCREENS:
+            text = text.format(ticket=draft.ticket, amount=amount, reference=reference)
+        lines: tuple[tuple[str, str], ...] = ()
+        if draft.payment is not None and screen in (Screen.DONE, Screen.PAID):
+            lines = payment_receipt_lines(draft.payment, lang)
+            amount = format_amount(draft.payment.amount_bani)
         return View(
             screen=screen,
             language=lang,
@@ -747,6 +1002,13 @@ class Session:
             consent=draft.consent,
             ticket=ticket,
             printed=printed,
+            amount=amount,
+            reference=reference,
+            entry=draft.amount_entry
+            if screen is Screen.PAY_AMOUNT
+            else draft.reference_entry,
+            payment_lines=lines,
+            payments=self.payments,
         )
 
     def _service_choice(self, service: Service) -> Choice:
@@ -778,7 +1040,37 @@ _PROMPTS: dict[Screen, str] = {
     Screen.SUMMARY: N_("Please check: {service}, handled by {department}. Send it?"),
     Screen.FILING: N_("Saving your request..."),
     Screen.DONE: N_("Your request is filed. Your ticket number is {ticket}."),
+    Screen.PAY_OFFER: N_(
+        "Your request is filed. Your ticket number is {ticket}. The fee is "
+        "{amount}: do you want to pay it now by card?"
+    ),
+    Screen.PAY_REFERENCE: N_(
+        "Type the payment reference from your notice, or hold its QR code up "
+        "to the camera."
+    ),
+    Screen.PAY_AMOUNT: N_(
+        "The notice {reference} does not say the amount. Type the amount to "
+        "pay, in lei."
+    ),
+    Screen.PAY_CONFIRM: N_("Pay {amount} for {reference} by card?"),
+    Screen.PAYING: N_("Follow the instructions on the card terminal."),
+    Screen.PAID: N_("Payment received for {reference}. Take your receipt."),
 }
+_PAYMENT_CHECKED = N_("Your payment for {reference} is being checked.")
+_PAY_SCREENS = (
+    Screen.PAY_OFFER,
+    Screen.PAY_AMOUNT,
+    Screen.PAY_CONFIRM,
+    Screen.PAID,
+)
+"""Screens whose prompt names the amount, the reference or the ticket."""
+_FIXED_PAY = (Screen.PAY_OFFER, Screen.PAYING, Screen.PAID)
+"""Payment screens with no way back and no language switch."""
+
+
+def _join(first: str | None, second: str | None) -> str | None:
+    parts = [part for part in (first, second) if part]
+    return " ".join(parts) if parts else None
 
 
 _SPOKEN_BUTTONS: dict[Screen, tuple[tuple[str, str, Event], ...]] = {

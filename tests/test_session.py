@@ -10,6 +10,7 @@ from kiosk.app import Core
 from kiosk.catalog import Catalog
 from kiosk.config import Settings
 from kiosk.filing import FilingResult
+from kiosk.payment_flow import PayLater
 from kiosk.request_text import MAX_TEXT_CHARS
 from kiosk.session import (
     Back,
@@ -241,6 +242,9 @@ def test_a_filed_request_shows_its_ticket(core: Core, session: Session) -> None:
     to_summary(session)
     result = file_for_real(core, session.handle(ConfirmSummary(), 2.0))
     effects = session.handle(Filed(result), 3.0)
+    assert shown(effects) == [Screen.PAY_OFFER]  # the permit has a fee
+    assert result.request.ticket in session.view.prompt
+    effects = session.handle(PayLater(), 3.5)
     assert shown(effects) == [Screen.DONE]
     assert session.view.ticket == result.request.ticket
     assert result.request.ticket in session.view.prompt
@@ -253,6 +257,8 @@ def test_an_unprinted_receipt_says_so_on_the_done_screen(
     to_summary(session)
     result = file_for_real(core, session.handle(ConfirmSummary(), 2.0))
     session.handle(Filed(replace(result, printed=False)), 3.0)
+    assert session.view.message and not session.view.printed
+    session.handle(PayLater(), 3.5)
     assert session.screen is Screen.DONE
     assert session.view.message and not session.view.printed
 
@@ -396,6 +402,7 @@ class TestIdle:
         to_summary(session)
         result = file_for_real(core, session.handle(ConfirmSummary(), 1.0))
         session.handle(Filed(result), 2.0)
+        session.handle(PayLater(), 2.0)
         assert session.handle(Tick(), 2.0 + settings.kiosk.done_screen_s - 1) == []
         effects = session.handle(Tick(), 2.0 + settings.kiosk.done_screen_s)
         assert shown(effects) == [Screen.ATTRACT]

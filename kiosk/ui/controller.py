@@ -9,6 +9,13 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.app import Core
+from kiosk.payment_flow import (
+    PayCard,
+    PaymentAnswered,
+    Refused,
+    StopCardPayment,
+)
+from kiosk.payments.service import RefusalReason
 from kiosk.session import (
     Effect,
     Event,
@@ -25,6 +32,7 @@ from kiosk.session import (
 )
 from kiosk.speech.speaker import Speaker
 from kiosk.ui.filing_worker import FilingThread
+from kiosk.ui.payment_worker import PaymentThread
 from kiosk.ui.timer import NamedTimer
 
 logger = logging.getLogger(__name__)
@@ -42,6 +50,10 @@ class SessionController(QObject):
     """The session wants this View on screen."""
     filing_requested = Signal(object)
     """A NewRequest for the filing worker (crosses to its thread)."""
+    payment_requested = Signal(object)
+    """A PaymentOrder for the payment worker (crosses to its thread)."""
+    qr_scan_changed = Signal(bool)
+    """Whether the camera should look for QR codes (the reference screen)."""
 
     def __init__(
         self,
@@ -61,6 +73,14 @@ class SessionController(QObject):
             self._filing.worker.on_controller_filing_requested
         )
         self._filing.worker.finished.connect(self.on_worker_finished)
+        self._payments: PaymentThread | None = None
+        if core.payments is not None:
+            self._payments = PaymentThread(core.payments)
+            self.payment_requested.connect(
+                self._payments.worker.on_controller_payment_requested
+            )
+            self._payments.worker.finished.connect(self.on_payment_worker_finished)
+        self.qr_scanning = False
         self.tick_timer = NamedTimer("session-tick", TICK_INTERVAL_MS, parent=self)
         self.tick_timer.timeout.connect(self.on_tick_timer_timeout)
 
@@ -72,6 +92,8 @@ class SessionController(QObject):
     def start(self) -> None:
         """Start the worker and the clock, and put the first screen up."""
         self._filing.start()
+        if self._payments is not None:
+            self._payments.start()
         self.tick_timer.start_named()
         self._apply(self.session.start(self._clock()))
 
@@ -79,6 +101,8 @@ class SessionController(QObject):
         """Stop the clock and the worker thread (waits for a running filing)."""
         self.tick_timer.stop()
         self._filing.stop()
+        if self._payments is not None:
+            self._payments.stop()
 
     def dispatch(self, event: Event) -> None:
         """Hand one event to the session at the current time."""
@@ -89,6 +113,8 @@ class SessionController(QObject):
     def reset_session(self, reason: str) -> None:
         """Drop the citizen's session at once, whatever screen it is on."""
         logger.info("Session reset: %s", reason)
+        if self.session.screen is Screen.PAYING and self._payments is not None:
+            self._payments.cancel()
         self.session = self._core.new_session()
         self._apply(self.session.start(self._clock()))
 
@@ -118,15 +144,41 @@ class SessionController(QObject):
             self._qr_payload = (receipt.ticket, receipt.qr_payload)
         self.dispatch(event)
 
+    @Slot(object)
+    def on_payment_worker_finished(self, event: PaymentAnswered) -> None:
+        """The payment worker answered; pass its event to the session."""
+        self.dispatch(event)
+
     def _apply(self, effects: Sequence[Effect]) -> None:
         for effect in effects:
             if isinstance(effect, Show):
                 if effect.view.screen is Screen.ATTRACT:
                     self._qr_payload = None
+                self._scan_qr(effect.view.screen is Screen.PAY_REFERENCE)
                 self.view_changed.emit(effect.view)
             elif isinstance(effect, Say):
                 self._speaker.say(effect.text, effect.language)
             elif isinstance(effect, FileRequest):
                 self.filing_requested.emit(effect.request)
+            elif isinstance(effect, PayCard):
+                self._pay(effect)
+            elif isinstance(effect, StopCardPayment):
+                if self._payments is not None:
+                    self._payments.cancel()
             else:
                 logger.error("Unknown effect from the session: %r", effect)
+
+    def _pay(self, effect: PayCard) -> None:
+        if self._payments is None:
+            # The session offers payments only with a terminal; answer anyway.
+            reason = RefusalReason.TERMINAL_UNAVAILABLE
+            self.dispatch(PaymentAnswered(Refused(reason)))
+            return
+        self.payment_requested.emit(effect.order)
+
+    def _scan_qr(self, on: bool) -> None:
+        # Scanning costs CPU, so the camera looks for codes only while the
+        # reference screen is up; a reset turns it off with the screen.
+        if on is not self.qr_scanning:
+            self.qr_scanning = on
+            self.qr_scan_changed.emit(on)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.config import LANGUAGES
 from kiosk.i18n import N_, translations
+from kiosk.payment_flow import OpenPayByReference
 from kiosk.session import ChooseLanguage, OpenCategories, SubmitText, View, Wake
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.page import Page
@@ -125,6 +126,12 @@ class DescribePage(Page):
         )
         self.continue_button.clicked.connect(self.on_continue_button_clicked)
         actions.addWidget(self.categories_button)
+        self.pay_button = self.texts.add(
+            TouchButton(), N_("Pay a fine or tax by reference")
+        )
+        self.pay_button.setObjectName("pay-by-reference")
+        self.pay_button.clicked.connect(self.on_pay_button_clicked)
+        actions.addWidget(self.pay_button)
         actions.addStretch(1)
         actions.addWidget(self.continue_button)
         layout.addLayout(actions)
@@ -136,6 +143,7 @@ class DescribePage(Page):
         """Show the text the session holds (kept across errors)."""
         super().show_view(view, translate)
         self.keyboard.retranslate(translate)
+        self.pay_button.setVisible(view.payments)
         self.text_field.setPlaceholderText(
             translate(N_("For example: I want to pay the tax on my house"))
         )
@@ -165,3 +173,8 @@ class DescribePage(Page):
     def on_categories_button_clicked(self) -> None:
         """Show the category tiles instead."""
         self.request(OpenCategories())
+
+    @Slot()
+    def on_pay_button_clicked(self) -> None:
+        """Pay a notice by its reference instead."""
+        self.request(OpenPayByReference())

@@ -9,7 +9,9 @@ from PySide6.QtCore import QObject, Slot
 from PySide6.QtWidgets import QWidget
 
 from kiosk.app import Core
-from kiosk.devices import EXIT_RESTART, KioskDevices
+from kiosk.devices import EXIT_RESTART, DeviceEvent, KioskDevices
+from kiosk.hardware.camera_monitor import QrScanned
+from kiosk.payment_flow import NoticeScanned
 from kiosk.service import LiveParts, SyncNow, link_waiter, log_ring
 from kiosk.technician import PinStore
 from kiosk.technician_cli import pin_path
@@ -78,6 +80,10 @@ class ServiceWiring(QObject):
         self.technician.restart_requested.connect(self.on_technician_restart_requested)
         self.technician.led_test_finished.connect(self.on_technician_led_test_finished)
         self.reactor.quit_requested.connect(self.on_reactor_quit_requested)
+        # Payment notices: the camera looks for QR codes only while the
+        # reference screen asks for them, and what it reads goes to the session.
+        controller.qr_scan_changed.connect(self.on_controller_qr_scan_changed)
+        self.reactor.bridge.event_posted.connect(self.on_bridge_event_posted)
 
     def close(self) -> None:
         """Stop the workers and close the devices."""
@@ -115,3 +121,15 @@ class ServiceWiring(QObject):
     def on_reactor_quit_requested(self, code: int) -> None:
         """Quit (a flat battery, after the session)."""
         self.quit_app(code)
+
+    @Slot(bool)
+    def on_controller_qr_scan_changed(self, on: bool) -> None:
+        """Turn the camera's QR scanning on or off."""
+        if self.devices.camera is not None:
+            self.devices.camera.scan_qr(on)
+
+    @Slot(object)
+    def on_bridge_event_posted(self, event: DeviceEvent) -> None:
+        """Hand a QR code read by the camera to the session."""
+        if isinstance(event, QrScanned):
+            self.controller.dispatch(NoticeScanned(event.text))

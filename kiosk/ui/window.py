@@ -23,15 +23,24 @@ from kiosk.ui.page import Page
 from kiosk.ui.pages_choice import ChoicesPage, ExternalPage, ProposalPage
 from kiosk.ui.pages_entry import LANGUAGE_NAMES, AttractPage, DescribePage, LanguagePage
 from kiosk.ui.pages_finish import ContactPage, DonePage, FilingPage, SummaryPage
+from kiosk.ui.pages_payment import (
+    PaidPage,
+    PayConfirmPage,
+    PayingPage,
+    PayOfferPage,
+    amount_page,
+    reference_page,
+)
 from kiosk.ui.style import STYLE_SHEET
 from kiosk.ui.widgets import Texts, TouchButton, wrapped_label
 
 logger = logging.getLogger(__name__)
 
-_NO_LANGUAGE_SWITCH = (Screen.FILING, Screen.DONE)
+_FIXED_PAY = (Screen.PAY_OFFER, Screen.PAYING, Screen.PAID)
+_NO_LANGUAGE_SWITCH = (Screen.FILING, Screen.DONE, *_FIXED_PAY)
 """The session ignores a language change here, so the buttons are hidden."""
-_NO_BACK = (Screen.ATTRACT, Screen.LANGUAGE, Screen.FILING, Screen.DONE)
-_NO_START_OVER = (Screen.ATTRACT, Screen.FILING)
+_NO_BACK = (Screen.ATTRACT, Screen.LANGUAGE, Screen.FILING, Screen.DONE, *_FIXED_PAY)
+_NO_START_OVER = (Screen.ATTRACT, Screen.FILING, Screen.PAYING)
 _ACTIVITY_EVENTS = (
     QEvent.Type.MouseButtonPress,
     QEvent.Type.TouchBegin,
@@ -114,6 +123,12 @@ class MainWindow(QWidget):
             Screen.SUMMARY: SummaryPage(),
             Screen.FILING: FilingPage(),
             Screen.DONE: DonePage(self.controller.qr_payload),
+            Screen.PAY_OFFER: PayOfferPage(),
+            Screen.PAY_REFERENCE: reference_page(),
+            Screen.PAY_AMOUNT: amount_page(),
+            Screen.PAY_CONFIRM: PayConfirmPage(),
+            Screen.PAYING: PayingPage(),
+            Screen.PAID: PaidPage(),
         }
         for page in dict.fromkeys(pages.values()):
             self.stack.addWidget(page)
