@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kiosk.accessibility import spoken_view
 from kiosk.catalog import Catalog, Service
 from kiosk.categories import categories
 from kiosk.config import LANGUAGES, KioskSettings
@@ -313,6 +314,9 @@ class Session:
             return self._on_tick(now)
         if not isinstance(event, Filed | FilingFailed):
             self._last_activity = now
+            if self._done_since is not None:
+                # A touch or key on the done screen keeps the ticket up.
+                self._done_since = now
             if self._warning_since is not None:
                 # Any touch during the warning means the citizen is still here.
                 self._warning_since = None
@@ -575,8 +579,10 @@ class Session:
         _ = self._gettext
         effects: list[Effect] = []
         if self._view.idle_countdown_s is None:
-            warning = _("Do you need more time? Touch the screen.")
-            effects.append(Say(warning, self._draft.language))
+            warning = _("Do you need more time? Touch the screen or press any key.")
+            left = _("The kiosk starts over in {seconds} seconds.")
+            spoken = f"{warning} {left.format(seconds=countdown)}"
+            effects.append(Say(spoken, self._draft.language))
         return [*self._show(replace(self._view, idle_countdown_s=countdown)), *effects]
 
     # Views ---------------------------------------------------------------
@@ -607,7 +613,14 @@ class Session:
         view = self._build_view(screen, message, ticket, printed)
         effects = self._show(view)
         if message is not None or view.screen is not Screen.FILING:
-            spoken = f"{message} {view.prompt}" if message else view.prompt
+            spoken = spoken_view(
+                view.prompt,
+                message,
+                self._gettext,
+                ticket=view.ticket,
+                printed=view.printed,
+                hint=view.screen is Screen.LANGUAGE,
+            )
             effects.append(Say(spoken, view.language))
         return effects
 
