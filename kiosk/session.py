@@ -523,8 +523,8 @@ class Session:
         message = None
         if not result.printed:
             message = _(
-                "The printer is not working right now. Your request is filed: "
-                "please write down or photograph the ticket number and the code."
+                "The printer is not working. Your request is filed. Please write "
+                "down the ticket number, or take a photo of it."
             )
         self._done_since = now
         self._draft.history.clear()
@@ -700,7 +700,7 @@ _PROMPTS: dict[Screen, str] = {
         "institution in charge."
     ),
     Screen.CONTACT: N_(
-        "Leave a phone number or an e-mail address if you want to be contacted. "
+        "Do you want an answer? Leave a phone number or an e-mail address. "
         "This is optional."
     ),
     Screen.SUMMARY: N_("Please check: {service}, handled by {department}. Send it?"),

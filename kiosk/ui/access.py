@@ -162,7 +162,11 @@ class Accessibility(QObject):
     def _apply(self) -> None:
         prefs = self.prefs
         self.window.setStyleSheet(
-            style_sheet(high_contrast=prefs.high_contrast, large_text=prefs.large_text)
+            style_sheet(
+                high_contrast=prefs.high_contrast,
+                large_text=prefs.large_text,
+                target_px=self.geometry.min_target_px,
+            )
         )
         bar = self.bar
         bar.contrast_button.setChecked(prefs.high_contrast)

@@ -57,10 +57,18 @@ _FONT_PX = re.compile(r"(\d+)px")
 _RGBA = re.compile(r"rgba\(0, 0, 0, (\d+)\)")
 
 
-def style_sheet(*, high_contrast: bool = False, large_text: bool = False) -> str:
-    """The window's whole style sheet for the citizen's preferences."""
+def style_sheet(
+    *, high_contrast: bool = False, large_text: bool = False, target_px: int = 0
+) -> str:
+    """The window's whole style sheet for the citizen's preferences.
+
+    Args:
+        high_contrast: the high-contrast colours instead of the normal ones.
+        large_text: every font size times LARGE_TEXT_SCALE.
+        target_px: the smallest touch target; scroll bars are made as wide.
+    """
     sheet = themed(STYLE_SHEET, high_contrast, LARGE_TEXT_SCALE if large_text else 1)
-    return sheet + _extra_rules(high_contrast)
+    return sheet + _extra_rules(high_contrast, target_px)
 
 
 def themed(sheet: str, high_contrast: bool, scale: float) -> str:
@@ -96,7 +104,7 @@ def hc_colour(prop: str, colour: str) -> str:
     return light if not dark else "#ffff00"
 
 
-def _extra_rules(high_contrast: bool) -> str:
+def _extra_rules(high_contrast: bool, target_px: int) -> str:
     text, background, ring = FOCUS_RING[high_contrast]
     rules = [
         # The keypad's focus: a thick ring and a change of colour, visible on
@@ -105,4 +113,6 @@ def _extra_rules(high_contrast: bool) -> str:
         f"border: {FOCUS_RING_PX}px solid {ring}; padding: 2px 12px; }}",
         "QWidget#screen-off { background: #000000; }",
     ]
+    if target_px:
+        rules.append(f"QScrollBar:vertical {{ width: {target_px}px; }}")
     return "\n" + "\n".join(rules) + "\n"
