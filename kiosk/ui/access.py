@@ -97,6 +97,9 @@ class Accessibility(QObject):
         self.prefs = AccessPrefs()
         self.headphones = False
         self._screen: Screen | None = None
+        self._sentences = 0
+        """Sentences said so far; tells whether a press said something."""
+        self._sentences_before_press = 0
         self.bar = AccessBar()
         self._connect_bar()
         outer = window.layout()
@@ -118,6 +121,7 @@ class Accessibility(QObject):
             skip=self._skip,
         )
         self.navigator.focused.connect(self.on_navigator_focused)
+        self.navigator.pressing.connect(self.on_navigator_pressing)
         self.navigator.activated.connect(self.on_navigator_activated)
         self.navigator.back_requested.connect(self.on_navigator_back_requested)
         self.navigator.repeat_requested.connect(self.on_navigator_repeat_requested)
@@ -232,6 +236,7 @@ class Accessibility(QObject):
     def say(self, text: str, language: str | None = None) -> None:
         """Speak ``text`` in the citizen's language (or ``language``)."""
         lang = language or self.window.controller.view.language
+        self._sentences += 1
         self.speaker.say(text, lang)
 
     def repeat(self) -> None:
@@ -348,10 +353,16 @@ class Accessibility(QObject):
         self.say(text, language)
 
     @Slot(object)
+    def on_navigator_pressing(self, widget: QWidget) -> None:
+        """Remember how much was said before the press."""
+        self._sentences_before_press = self._sentences
+
+    @Slot(object)
     def on_navigator_activated(self, widget: QWidget) -> None:
         """After a toggle was pressed on the same screen, say its new state."""
         if (
-            isinstance(widget, QAbstractButton)
+            self._sentences == self._sentences_before_press
+            and isinstance(widget, QAbstractButton)
             and widget.isCheckable()
             and widget is self.navigator.current
             and widget.isVisible()

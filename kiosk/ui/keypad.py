@@ -47,6 +47,8 @@ class KeypadNavigator(QObject):
 
     focused = Signal(object)
     """A control (QWidget) received the keypad focus."""
+    pressing = Signal(object)
+    """A control is about to be pressed with Enter."""
     activated = Signal(object)
     """A control was pressed with Enter."""
     back_requested = Signal()
@@ -161,6 +163,7 @@ class KeypadNavigator(QObject):
             self.repeat_requested.emit()
             return
         if isinstance(current, QAbstractButton):
+            self.pressing.emit(current)
             current.click()
             self.activated.emit(current)
         else:
