@@ -10,7 +10,6 @@ citizen only: the attract screen after a session puts the defaults back.
 from __future__ import annotations
 
 import logging
-import math
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -196,10 +195,12 @@ class Accessibility(QObject):
         self.reach_spacer.setVisible(low)
 
     def reach_spacer_px(self) -> int:
-        """Height kept free of controls at the top in the low layout."""
-        band = self.geometry.unreachable_top_px
-        height = self.window.height() or self.geometry.height_px
-        return math.ceil(band * height / self.geometry.height_px)
+        """Height kept free of controls at the top in the low layout.
+
+        The window fills the configured screen on the kiosk; a demo window
+        keeps the same pixels.
+        """
+        return self.geometry.unreachable_top_px
 
     def _top_row(self) -> QLayout | None:
         outer = self._outer
@@ -409,7 +410,6 @@ class Accessibility(QObject):
         if kind == QEvent.Type.Polish and isinstance(watched, QWidget):
             self._size_target(watched)
         elif watched is self.window and kind == QEvent.Type.Resize:
-            self.reach_spacer.setFixedHeight(self.reach_spacer_px())
             self.cover.setGeometry(self.window.rect())
         elif watched is self.window and kind == QEvent.Type.Close:
             app = QApplication.instance()

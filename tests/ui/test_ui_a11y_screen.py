@@ -136,6 +136,9 @@ def test_every_touch_target_is_at_least_15_mm(
     small: list[tuple[str, str, float, float]] = []
     seen = 0
     for screen in _visit_every_screen(kiosk):
+        # Everything fits: the window never grows past the screen.
+        assert kiosk.window.height() <= geometry.height_px, screen
+        assert kiosk.window.width() <= geometry.width_px, screen
         for widget in _targets(kiosk.window):
             seen += 1
             width_mm = geometry.mm(widget.width())
