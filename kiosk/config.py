@@ -54,8 +54,9 @@ class KioskSettings:
     """Language the attract screen speaks first; one of ro, hu, en."""
     idle_warning_s: float = 45.0
     """Seconds without a touch before the "more time?" warning appears."""
-    idle_reset_s: float = 15.0
-    """Seconds the warning counts down before the session is wiped."""
+    idle_reset_s: float = 20.0
+    """Seconds the warning counts down before the session is wiped (WCAG 2.2.1
+    asks for at least 20)."""
     done_screen_s: float = 12.0
     """Seconds the final screen stays before the kiosk returns to attract."""
     fullscreen: bool = False
@@ -191,6 +192,26 @@ class SpeechSettings:
     """Longest utterance in seconds; longer speech is cut."""
     silence_timeout_s: float = 0.8
     """Seconds of silence that end an utterance."""
+    headphones_device: str = ""
+    """ALSA device of the headphone jack for private listening; empty: no jack."""
+
+
+@dataclass(frozen=True)
+class ScreenSettings:
+    """The citizen's screen as built into the kiosk, for sizes in millimetres."""
+
+    width_px: int = 1920
+    """Horizontal resolution of the screen, pixels."""
+    height_px: int = 1080
+    """Vertical resolution of the screen, pixels."""
+    width_mm: float = 0.0
+    """Visible width, mm; 0 derives it from the diagonal and the resolution."""
+    height_mm: float = 0.0
+    """Visible height, mm; 0 derives it from the diagonal and the resolution."""
+    diagonal_in: float = 21.5
+    """Visible diagonal in inches; used when width_mm or height_mm is 0."""
+    bottom_mm: float = 1000.0
+    """Height of the visible area's lower edge above the floor, mm."""
 
 
 @dataclass(frozen=True)
@@ -255,6 +276,7 @@ class Settings:
     payment: PaymentSettings = field(default_factory=PaymentSettings)
     card_reader: CardReaderSettings = field(default_factory=CardReaderSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
+    screen: ScreenSettings = field(default_factory=ScreenSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -273,6 +295,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "payment": PaymentSettings,
     "card_reader": CardReaderSettings,
     "sync": SyncSettings,
+    "screen": ScreenSettings,
 }
 
 
@@ -465,6 +488,20 @@ def _validate_devices(settings: Settings) -> None:
         if not 0 < getattr(speech, key) <= 60:
             raise ConfigError(f"speech.{key}", "must be above 0 and at most 60")
     _validate_payment_devices(settings)
+    _validate_screen(settings.screen)
+
+
+def _validate_screen(screen: ScreenSettings) -> None:
+    for key in ("width_px", "height_px"):
+        if not 100 <= getattr(screen, key) <= 20000:
+            raise ConfigError(f"screen.{key}", "must be between 100 and 20000")
+    for key in ("width_mm", "height_mm", "diagonal_in"):
+        if not 0 <= getattr(screen, key) <= 5000:
+            raise ConfigError(f"screen.{key}", "must be between 0 and 5000")
+    if not (screen.width_mm and screen.height_mm) and not screen.diagonal_in:
+        raise ConfigError("screen.diagonal_in", "is needed without width_mm/height_mm")
+    if not 0 <= screen.bottom_mm <= 2500:
+        raise ConfigError("screen.bottom_mm", "must be between 0 and 2500")
 
 
 def _validate_payment_devices(settings: Settings) -> None:

@@ -46,8 +46,8 @@ def normalise_phone(raw: str) -> str:
         return "+40" + digits[1:]
     raise ContactError(
         N_(
-            "Enter a Romanian number like 0722 123 456, "
-            "or start with + and the country code."
+            "Enter a Romanian number, like 0722 123 456. "
+            "Or start with + and the country code."
         )
     )
 

@@ -24,6 +24,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from kiosk.accessibility import spoken_view
 from kiosk.catalog import Catalog, Service
 from kiosk.categories import categories
 from kiosk.config import LANGUAGES, KioskSettings
@@ -79,8 +80,8 @@ from kiosk.voice import LANGUAGE_WORDS, YES_NO, Hearing, YesNo, spoken_form
 logger = logging.getLogger(__name__)
 
 PRINTER_DOWN = N_(
-    "The printer is not working right now. Your request is filed: "
-    "please write down or photograph the ticket number and the code."
+    "The printer is not working. Your request is filed. Please write "
+    "down the ticket number, or take a photo of it."
 )
 FEE_VARIES = N_(
     "The fee for this service depends on your case, so it cannot be paid by "
@@ -436,6 +437,9 @@ class Session:
             return self._on_tick(now)
         if not isinstance(event, Filed | FilingFailed | PaymentAnswered):
             self._last_activity = now
+            if self._done_since is not None:
+                # A touch or key on the done screen keeps the ticket up.
+                self._done_since = now
             if self._warning_since is not None:
                 # Any touch during the warning means the citizen is still here.
                 self._warning_since = None
@@ -835,8 +839,10 @@ class Session:
         _ = self._gettext
         effects: list[Effect] = []
         if self._view.idle_countdown_s is None:
-            warning = _("Do you need more time? Touch the screen.")
-            effects.append(Say(warning, self._draft.language))
+            warning = _("Do you need more time? Touch the screen or press any key.")
+            left = _("The kiosk starts over in {seconds} seconds.")
+            spoken = f"{warning} {left.format(seconds=countdown)}"
+            effects.append(Say(spoken, self._draft.language))
         return [*self._show(replace(self._view, idle_countdown_s=countdown)), *effects]
 
     # Speech --------------------------------------------------------------
@@ -904,7 +910,15 @@ class Session:
             ).format(service=service.name(lang), department=department, ticket=ticket)
         elif view.screen is Screen.CHOICES and view.choices:
             text = f"{text} " + "; ".join(c.label for c in view.choices) + "."
-        return f"{view.message} {text}" if view.message else text
+        # The rest is what a citizen who cannot see the screen also needs:
+        # to take the receipt, and how to move with the keypad.
+        return spoken_view(
+            text,
+            view.message,
+            _,
+            printed=view.printed and view.screen is Screen.DONE,
+            hint=view.screen is Screen.LANGUAGE,
+        )
 
     # Views ---------------------------------------------------------------
 
@@ -1034,7 +1048,7 @@ _PROMPTS: dict[Screen, str] = {
         "institution in charge."
     ),
     Screen.CONTACT: N_(
-        "Leave a phone number or an e-mail address if you want to be contacted. "
+        "Do you want an answer? Leave a phone number or an e-mail address. "
         "This is optional."
     ),
     Screen.SUMMARY: N_("Please check: {service}, handled by {department}. Send it?"),

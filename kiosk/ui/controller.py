@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from PySide6.QtCore import QObject, Signal, Slot
 
 from kiosk.app import Core
+from kiosk.config import Settings
 from kiosk.payment_flow import (
     PayCard,
     PaymentAnswered,
@@ -88,6 +89,16 @@ class SessionController(QObject):
     def view(self) -> View:
         """What the session shows now."""
         return self.session.view
+
+    @property
+    def settings(self) -> Settings:
+        """The kiosk's settings."""
+        return self._core.settings
+
+    @property
+    def speaker(self) -> Speaker:
+        """Where spoken sentences go."""
+        return self._speaker
 
     def start(self) -> None:
         """Start the worker and the clock, and put the first screen up."""

@@ -56,6 +56,8 @@ class ChoiceList(QScrollArea):
             return
         self._choices = choices
         for button in self.buttons:
+            # Hidden at once: the keypad must not reach a button on its way out.
+            button.hide()
             button.deleteLater()
         self.buttons = []
         for index, choice in enumerate(choices):

@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (
 from kiosk.config import LANGUAGES
 from kiosk.i18n import N_, translations
 from kiosk.session import Back, ChooseLanguage, MoreTime, Screen, StartOver, View
+from kiosk.ui.access import Accessibility
 from kiosk.ui.controller import SessionController
 from kiosk.ui.overlay import IdleOverlay
 from kiosk.ui.page import Page
@@ -73,6 +74,8 @@ class MainWindow(QWidget):
         app = QApplication.instance()
         if app is not None:
             app.installEventFilter(self)
+        # After the window's own filter, so the keypad sees keys first.
+        self.access = Accessibility(self, controller.settings, controller.speaker)
 
     def _build_chrome(self) -> None:
         layout = QVBoxLayout(self)

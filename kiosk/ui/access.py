@@ -1,0 +1,442 @@
+"""The citizen's accessibility settings on the window, and the keypad.
+
+One object adds to the main window: a bar of toggles (high contrast, large
+text, controls lower down, read the screen again, stop motion, screen off),
+the keypad navigator with spoken labels, the 15 mm minimum for everything
+touchable, and the headphone jack. Every setting belongs to the current
+citizen only: the attract screen after a session puts the defaults back.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QEvent, QObject, Signal, Slot
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QHBoxLayout,
+    QLayout,
+    QLineEdit,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.accessibility import (
+    AccessPrefs,
+    RoutableSpeaker,
+    ScreenGeometry,
+    control_speech,
+    spoken_view,
+)
+from kiosk.config import LANGUAGES, Settings
+from kiosk.i18n import N_, translations
+from kiosk.session import Back, Screen, View
+from kiosk.speech.speaker import Speaker
+from kiosk.ui.keyboard import OnScreenKeyboard
+from kiosk.ui.keypad import KeypadNavigator
+from kiosk.ui.pages_entry import AttractPage
+from kiosk.ui.theme import style_sheet
+from kiosk.ui.widgets import Texts, TouchButton
+
+if TYPE_CHECKING:
+    from kiosk.ui.window import MainWindow
+
+logger = logging.getLogger(__name__)
+
+ATTRACT_TEXT = N_("Touch the screen to start")
+HEADPHONES_IN = N_("Headphones connected. You can turn the screen off for privacy.")
+SCREEN_IS_OFF = N_("The screen is off. Speech and keys still work.")
+FIELD_NAMES = {"phone": N_("Phone"), "email": N_("E-mail")}
+"""Spoken names of the text fields that have a label beside them."""
+
+
+class AccessBar(QWidget):
+    """The row of accessibility toggles at the bottom of every screen."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setObjectName("access-bar")
+        self.texts = Texts()
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 6, 0, 0)
+
+        def toggle(source: str, name: str) -> TouchButton:
+            button = self.texts.add(TouchButton(), source)
+            button.setObjectName(name)
+            button.setCheckable(True)
+            layout.addWidget(button)
+            return button
+
+        self.contrast_button = toggle(N_("High contrast"), "high-contrast")
+        self.large_text_button = toggle(N_("Large text"), "large-text")
+        self.low_layout_button = toggle(N_("Lower controls"), "low-layout")
+        self.still_button = toggle(N_("Stop motion"), "still")
+        self.screen_off_button = toggle(N_("Screen off"), "screen-off-toggle")
+        layout.addStretch(1)
+        self.repeat_button = self.texts.add(TouchButton(), N_("Read aloud"))
+        self.repeat_button.setObjectName("read-aloud")
+        layout.addWidget(self.repeat_button)
+
+
+class Accessibility(QObject):
+    """Applies the citizen's preferences to the window and runs the keypad."""
+
+    prefs_changed = Signal(object)
+    """The AccessPrefs now in force."""
+
+    def __init__(self, window: MainWindow, settings: Settings, speaker: Speaker):
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self.speaker = speaker
+        self.geometry = ScreenGeometry.from_settings(settings.screen)
+        self.prefs = AccessPrefs()
+        self.headphones = False
+        self._screen: Screen | None = None
+        self._sentences = 0
+        """Sentences said so far; tells whether a press said something."""
+        self._sentences_before_press = 0
+        self.bar = AccessBar()
+        self._connect_bar()
+        outer = window.layout()
+        assert isinstance(outer, QVBoxLayout)
+        self._outer = outer
+        outer.addWidget(self.bar)
+        self.reach_spacer = QWidget()
+        self.reach_spacer.setObjectName("reach-spacer")
+        self.reach_spacer.hide()
+        outer.insertWidget(0, self.reach_spacer)
+        self.cover = QWidget(window)
+        self.cover.setObjectName("screen-off")
+        self.cover.hide()
+        self.navigator = KeypadNavigator(
+            window,
+            content=window.stack,
+            trailing=self.bar,
+            modal=self._modal,
+            skip=self._skip,
+        )
+        self.navigator.focused.connect(self.on_navigator_focused)
+        self.navigator.pressing.connect(self.on_navigator_pressing)
+        self.navigator.activated.connect(self.on_navigator_activated)
+        self.navigator.back_requested.connect(self.on_navigator_back_requested)
+        self.navigator.repeat_requested.connect(self.on_navigator_repeat_requested)
+        self.navigator.key_used.connect(self.on_navigator_key_used)
+        window.rendered.connect(self.on_window_rendered)
+        window.installEventFilter(self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self)
+            app.installEventFilter(self.navigator)
+        self._apply()
+        for widget in window.findChildren(QWidget):
+            self._size_target(widget)
+
+    def _connect_bar(self) -> None:
+        bar = self.bar
+        bar.contrast_button.clicked.connect(self.on_contrast_button_clicked)
+        bar.large_text_button.clicked.connect(self.on_large_text_button_clicked)
+        bar.low_layout_button.clicked.connect(self.on_low_layout_button_clicked)
+        bar.still_button.clicked.connect(self.on_still_button_clicked)
+        bar.screen_off_button.clicked.connect(self.on_screen_off_button_clicked)
+        bar.repeat_button.clicked.connect(self.on_repeat_button_clicked)
+
+    # Preferences ----------------------------------------------------------
+
+    def set_prefs(self, prefs: AccessPrefs) -> None:
+        """Put ``prefs`` in force (theme, text size, layout, motion, screen)."""
+        if prefs == self.prefs:
+            return
+        logger.info(
+            "a11y.prefs contrast=%s large=%s low=%s still=%s screen_off=%s",
+            prefs.high_contrast,
+            prefs.large_text,
+            prefs.low_layout,
+            prefs.still,
+            prefs.screen_off,
+        )
+        self.prefs = prefs
+        self._apply()
+        self.prefs_changed.emit(prefs)
+
+    def _apply(self) -> None:
+        prefs = self.prefs
+        self.window.setStyleSheet(
+            style_sheet(
+                high_contrast=prefs.high_contrast,
+                large_text=prefs.large_text,
+                target_px=self.geometry.min_target_px,
+            )
+        )
+        bar = self.bar
+        bar.contrast_button.setChecked(prefs.high_contrast)
+        bar.large_text_button.setChecked(prefs.large_text)
+        bar.low_layout_button.setChecked(prefs.low_layout)
+        bar.still_button.setChecked(prefs.still)
+        bar.screen_off_button.setChecked(prefs.screen_off)
+        self._apply_layout(prefs.low_layout)
+        self._apply_motion()
+        self._apply_cover()
+
+    def _apply_layout(self, low: bool) -> None:
+        # Low layout: the top row of buttons moves down above the bar, and a
+        # spacer keeps every control below the highest point a seated person
+        # reaches (the prompt, which is only read, may sit above it).
+        outer = self._outer
+        top = self._top_row()
+        if top is not None:
+            outer.removeItem(top)
+            at = outer.indexOf(self.bar) if low else 1
+            outer.insertLayout(at, top)
+        self.reach_spacer.setFixedHeight(self.reach_spacer_px())
+        self.reach_spacer.setVisible(low)
+
+    def reach_spacer_px(self) -> int:
+        """Height kept free of controls at the top in the low layout.
+
+        The window fills the configured screen on the kiosk; a demo window
+        keeps the same pixels.
+        """
+        return self.geometry.unreachable_top_px
+
+    def _top_row(self) -> QLayout | None:
+        outer = self._outer
+        for index in range(outer.count()):
+            item = outer.itemAt(index)
+            layout = item.layout() if item is not None else None
+            if layout is not None and layout.indexOf(self.window.back_button) >= 0:
+                return layout
+        return None
+
+    def _apply_motion(self) -> None:
+        page = self.window.page(Screen.ATTRACT)
+        if not isinstance(page, AttractPage) or not page.isVisible():
+            return
+        if self.prefs.still:
+            page.rotation_timer.stop()
+            page.start_button.setText(
+                "\n".join(
+                    translations(lang).gettext(ATTRACT_TEXT) for lang in LANGUAGES
+                )
+            )
+        elif not page.rotation_timer.isActive():
+            page.show_view(self.window.controller.view, translations("en").gettext)
+
+    def _apply_cover(self) -> None:
+        self.bar.screen_off_button.setVisible(self.headphones or self.prefs.screen_off)
+        self.cover.setGeometry(self.window.rect())
+        self.cover.setVisible(self.prefs.screen_off)
+        if self.prefs.screen_off:
+            self.cover.raise_()
+
+    # Speech ---------------------------------------------------------------
+
+    def say(self, text: str, language: str | None = None) -> None:
+        """Speak ``text`` in the citizen's language (or ``language``)."""
+        lang = language or self.window.controller.view.language
+        self._sentences += 1
+        self.speaker.say(text, lang)
+
+    def repeat(self) -> None:
+        """Read the current screen again, with the keypad hint."""
+        view = self.window.controller.view
+        gettext = translations(view.language).gettext
+        if self.window.overlay.isVisible():
+            text = " ".join(
+                (
+                    self.window.overlay.question.text(),
+                    self.window.overlay.countdown.text(),
+                )
+            )
+        else:
+            text = spoken_view(
+                view.prompt,
+                view.message,
+                gettext,
+                ticket=view.ticket,
+                printed=view.printed,
+                hint=True,
+            )
+        self.say(text, view.language)
+
+    def describe(self, widget: QWidget) -> tuple[str, str]:
+        """The sentence and language that announce a focused control."""
+        view = self.window.controller.view
+        language = view.language
+        own = widget.property("language")
+        if isinstance(own, str) and own in LANGUAGES:
+            # A language's name is said by a voice of that language.
+            language = own
+        gettext = translations(language).gettext
+        if isinstance(widget, QAbstractButton):
+            label = widget.text()
+            checked = widget.isChecked() if widget.isCheckable() else None
+        else:
+            name = FIELD_NAMES.get(widget.objectName())
+            label = gettext(name) if name else widget.property("placeholderText")
+            checked = None
+        controls = self.navigator.controls()
+        index = controls.index(widget) + 1 if widget in controls else 0
+        text = control_speech(
+            str(label or ""), gettext, checked=checked, index=index, count=len(controls)
+        )
+        return text, language
+
+    # Headphones -----------------------------------------------------------
+
+    def set_headphones(self, connected: bool) -> None:
+        """The headphone jack changed: route speech, offer the screen off."""
+        if connected == self.headphones:
+            return
+        self.headphones = connected
+        speech = self.settings.speech
+        device = speech.headphones_device if connected else speech.output_device
+        if isinstance(self.speaker, RoutableSpeaker) and device:
+            self.speaker.set_output_device(device)
+        else:
+            # TODO: the TTS speaker cannot switch devices yet, so speech stays
+            # on the loudspeaker until it implements set_output_device.
+            logger.warning("a11y.headphones speaker cannot switch to %r", device)
+        logger.info("a11y.headphones connected=%s device=%s", connected, device)
+        if connected:
+            self.say(translations(self._language()).gettext(HEADPHONES_IN))
+        elif self.prefs.screen_off:
+            self.set_prefs(replace(self.prefs, screen_off=False))
+        self._apply_cover()
+
+    def _language(self) -> str:
+        return self.window.controller.view.language
+
+    # Slots ----------------------------------------------------------------
+
+    def _toggle(self, **change: bool) -> None:
+        self.set_prefs(replace(self.prefs, **change))
+
+    @Slot()
+    def on_contrast_button_clicked(self) -> None:
+        """High contrast on or off."""
+        self._toggle(high_contrast=not self.prefs.high_contrast)
+
+    @Slot()
+    def on_large_text_button_clicked(self) -> None:
+        """Large text on or off."""
+        self._toggle(large_text=not self.prefs.large_text)
+
+    @Slot()
+    def on_low_layout_button_clicked(self) -> None:
+        """Controls in the lower part of the screen, or back where they were."""
+        self._toggle(low_layout=not self.prefs.low_layout)
+
+    @Slot()
+    def on_still_button_clicked(self) -> None:
+        """Stop or restart the moving invitation."""
+        self._toggle(still=not self.prefs.still)
+
+    @Slot()
+    def on_screen_off_button_clicked(self) -> None:
+        """Blank the screen for privacy, or show it again."""
+        self._toggle(screen_off=not self.prefs.screen_off)
+        if self.prefs.screen_off:
+            self.say(translations(self._language()).gettext(SCREEN_IS_OFF))
+
+    @Slot()
+    def on_repeat_button_clicked(self) -> None:
+        """Read the screen again."""
+        self.repeat()
+
+    @Slot(object)
+    def on_navigator_focused(self, widget: QWidget) -> None:
+        """Say the label of the control the keypad moved to."""
+        text, language = self.describe(widget)
+        self.say(text, language)
+
+    @Slot(object)
+    def on_navigator_pressing(self, widget: QWidget) -> None:
+        """Remember how much was said before the press."""
+        self._sentences_before_press = self._sentences
+
+    @Slot(object)
+    def on_navigator_activated(self, widget: QWidget) -> None:
+        """After a toggle was pressed on the same screen, say its new state."""
+        if (
+            self._sentences == self._sentences_before_press
+            and isinstance(widget, QAbstractButton)
+            and widget.isCheckable()
+            and widget is self.navigator.current
+            and widget.isVisible()
+            and self.window.controller.view.screen is self._screen
+        ):
+            self.on_navigator_focused(widget)
+
+    @Slot()
+    def on_navigator_back_requested(self) -> None:
+        """Escape: one screen back."""
+        self.window.controller.dispatch(Back())
+
+    @Slot()
+    def on_navigator_repeat_requested(self) -> None:
+        """Help: read the screen again."""
+        self.repeat()
+
+    @Slot()
+    def on_navigator_key_used(self) -> None:
+        """A keypad key counts as the citizen being there."""
+        self.window.controller.note_activity()
+
+    @Slot(object)
+    def on_window_rendered(self, view: View) -> None:
+        """A new screen: drop the focus ring; after a session, the defaults."""
+        screen_changed = view.screen is not self._screen
+        ended = view.screen is Screen.ATTRACT and self._screen not in (
+            None,
+            Screen.ATTRACT,
+        )
+        self._screen = view.screen
+        if screen_changed:
+            self.navigator.clear()
+        if ended:
+            self.set_prefs(AccessPrefs())
+        self.bar.texts.apply(translations(view.language).gettext)
+        self.bar.still_button.setVisible(view.screen is Screen.ATTRACT)
+        self._apply_motion()
+        self._apply_cover()
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:  # noqa: N802
+        """Size every touch target; keep the spacer and cover fitted."""
+        kind = event.type()
+        if kind == QEvent.Type.Polish and isinstance(watched, QWidget):
+            self._size_target(watched)
+        elif watched is self.window and kind == QEvent.Type.Resize:
+            self.cover.setGeometry(self.window.rect())
+        elif watched is self.window and kind == QEvent.Type.Close:
+            app = QApplication.instance()
+            if app is not None:
+                app.removeEventFilter(self)
+                app.removeEventFilter(self.navigator)
+        return False
+
+    def _size_target(self, widget: QWidget) -> None:
+        if not isinstance(widget, QAbstractButton | QLineEdit):
+            return
+        if not self.window.isAncestorOf(widget):
+            return
+        side = self.geometry.min_target_px
+        if widget.minimumWidth() < side or widget.minimumHeight() < side:
+            widget.setMinimumSize(
+                max(widget.minimumWidth(), side), max(widget.minimumHeight(), side)
+            )
+
+    def _modal(self) -> QWidget | None:
+        overlay = self.window.overlay
+        return overlay if overlay.isVisible() else None
+
+    def _skip(self, widget: QWidget) -> bool:
+        parent = widget.parentWidget()
+        while parent is not None and parent is not self.window:
+            if isinstance(parent, OnScreenKeyboard):
+                return True
+            parent = parent.parentWidget()
+        return False

@@ -1,0 +1,222 @@
+"""Sizes and places measured on the real widgets, at the kiosk's resolution."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from PySide6.QtCore import QPoint
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QApplication,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QScrollBar,
+    QWidget,
+)
+from pytestqt.qtbot import QtBot
+
+from kiosk.accessibility import (
+    MIN_TARGET_MM,
+    REACH_HIGH_MM,
+    AccessPrefs,
+    ScreenGeometry,
+)
+from kiosk.app import Core
+from kiosk.config import ScreenSettings
+from kiosk.session import (
+    ChooseCategory,
+    ChooseLanguage,
+    ChooseService,
+    ConfirmSummary,
+    OpenCategories,
+    Screen,
+    SkipContact,
+    StartOver,
+    SubmitText,
+    Tick,
+    Wake,
+)
+from tests.helpers.keypad import start_listening_kiosk
+from tests.helpers.ui import OFFSCREEN_NOISE, Kiosk
+
+pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
+
+MODES = {
+    "normal": AccessPrefs(),
+    "high-contrast": AccessPrefs(high_contrast=True),
+    "large-text": AccessPrefs(large_text=True),
+    "large-text-low": AccessPrefs(large_text=True, low_layout=True),
+}
+
+
+@pytest.fixture
+def kiosk(qtbot: QtBot, core: Core) -> Iterator[Kiosk]:
+    """The kiosk window at the default [screen] resolution, 1920x1080."""
+    running = start_listening_kiosk(qtbot, core)
+    yield running
+    running.controller.shutdown()
+
+
+def _settle() -> None:
+    # Buttons made for a new screen are shown by a queued call.
+    QApplication.processEvents()
+
+
+def _visit_every_screen(kiosk: Kiosk) -> Iterator[Screen]:
+    """Put each screen of the flow (and the idle warning) up in turn."""
+    controller = kiosk.controller
+    prefs = kiosk.window.access.prefs
+
+    def start_over() -> None:
+        # The settings belong to one citizen: the reset drops them, so the
+        # next "citizen" of the walk picks them again.
+        controller.dispatch(StartOver())
+        kiosk.window.access.set_prefs(prefs)
+        controller.dispatch(Wake())
+        controller.dispatch(ChooseLanguage("ro"))
+
+    steps = [
+        None,
+        Wake(),
+        ChooseLanguage("ro"),
+        OpenCategories(),
+        ChooseCategory("parking"),
+        ChooseService("parking.resident_permit_application"),
+        SkipContact(),
+    ]
+    for event in steps:
+        if event is not None:
+            controller.dispatch(event)
+        _settle()
+        yield controller.view.screen
+    start_over()
+    controller.dispatch(SubmitText("vreau să plătesc impozitul pe casă"))
+    _settle()
+    yield controller.view.screen
+    kiosk.clock.advance(kiosk.core.settings.kiosk.idle_warning_s + 1)
+    controller.dispatch(Tick())
+    _settle()
+    assert kiosk.window.overlay.isVisible()
+    yield controller.view.screen
+    start_over()
+    controller.dispatch(OpenCategories())
+    controller.dispatch(ChooseCategory("parking"))
+    controller.dispatch(ChooseService("parking.resident_permit_application"))
+    controller.dispatch(SkipContact())
+    controller.dispatch(ConfirmSummary())
+    _settle()
+
+
+def _targets(window: QWidget) -> list[QWidget]:
+    overlay = window.overlay  # type: ignore[attr-defined]
+    scope = overlay if overlay.isVisible() else window
+    return [
+        w
+        for w in scope.findChildren(QWidget)
+        if isinstance(w, QAbstractButton | QLineEdit | QPlainTextEdit | QScrollBar)
+        and w.isVisible()
+        and not (scope is window and overlay.isAncestorOf(w))
+    ]
+
+
+def _name(widget: QWidget) -> str:
+    text = widget.text() if isinstance(widget, QAbstractButton) else ""
+    return f"{type(widget).__name__}({widget.objectName() or text!r})"
+
+
+@pytest.mark.parametrize("mode", list(MODES))
+def test_every_touch_target_is_at_least_15_mm(
+    qtbot: QtBot, kiosk: Kiosk, mode: str
+) -> None:
+    geometry = ScreenGeometry.from_settings(kiosk.core.settings.screen)
+    assert kiosk.window.size().toTuple() == (geometry.width_px, geometry.height_px)
+    kiosk.window.access.set_prefs(MODES[mode])
+    small: list[tuple[str, str, float, float]] = []
+    seen = 0
+    for screen in _visit_every_screen(kiosk):
+        # Everything fits: the window never grows past the screen.
+        assert kiosk.window.height() <= geometry.height_px, screen
+        assert kiosk.window.width() <= geometry.width_px, screen
+        for widget in _targets(kiosk.window):
+            seen += 1
+            width_mm = geometry.mm(widget.width())
+            height_mm = geometry.mm(widget.height())
+            if isinstance(widget, QScrollBar):
+                width_mm = geometry.mm(min(widget.width(), widget.height()))
+                height_mm = width_mm
+            if min(width_mm, height_mm) < MIN_TARGET_MM:
+                small.append((screen.value, _name(widget), width_mm, height_mm))
+    qtbot.waitUntil(lambda: kiosk.controller.view.screen is Screen.DONE, timeout=10_000)
+    _settle()
+    for widget in _targets(kiosk.window):
+        seen += 1
+        if min(geometry.mm(widget.width()), geometry.mm(widget.height())) < 15:
+            small.append(("done", _name(widget), 0, 0))
+    assert seen > 150
+    assert small == []
+
+
+def test_the_low_layout_keeps_every_control_within_a_seated_reach(
+    qtbot: QtBot, kiosk: Kiosk
+) -> None:
+    geometry = ScreenGeometry.from_settings(kiosk.core.settings.screen)
+    window = kiosk.window
+
+    def too_high() -> list[tuple[str, str, float]]:
+        found = []
+        for widget in _targets(window):
+            top = widget.mapTo(window, QPoint(0, 0)).y()
+            height_mm = geometry.height_above_floor_mm(top)
+            if height_mm > REACH_HIGH_MM:
+                found.append((kiosk.controller.view.screen.value, _name(widget), top))
+        return found
+
+    # With the default mounting the top of the screen is out of reach, and
+    # the normal layout puts the language buttons there.
+    assert geometry.unreachable_top_px > 0
+    kiosk.controller.dispatch(Wake())
+    _settle()
+    assert too_high()
+
+    kiosk.controller.dispatch(StartOver())
+    window.access.set_prefs(AccessPrefs(low_layout=True))
+    out_of_reach = []
+    for _screen in _visit_every_screen(kiosk):
+        out_of_reach += too_high()
+    qtbot.waitUntil(lambda: kiosk.controller.view.screen is Screen.DONE, timeout=10_000)
+    _settle()
+    out_of_reach += too_high()
+    assert out_of_reach == []
+
+
+def test_the_reach_band_follows_the_configured_mounting() -> None:
+    geometry = ScreenGeometry.from_settings(
+        ScreenSettings(width_mm=477.0, height_mm=268.0, bottom_mm=1100.0)
+    )
+    # 1100 + 268 = 1368 mm at the top: 148 mm of 268 are above 1220 mm.
+    assert geometry.unreachable_top_px == 597
+    assert geometry.height_above_floor_mm(geometry.unreachable_top_px) <= 1220.0
+    assert geometry.min_target_px == 61
+    low = ScreenGeometry.from_settings(ScreenSettings(bottom_mm=300.0))
+    assert low.unreachable_bottom_px > 0
+
+
+def test_large_text_makes_every_text_at_least_one_and_a_half_times_larger(
+    kiosk: Kiosk,
+) -> None:
+    kiosk.controller.dispatch(Wake())
+    kiosk.controller.dispatch(ChooseLanguage("en"))
+    _settle()
+    labels = [
+        w
+        for w in kiosk.window.findChildren(QWidget)
+        if isinstance(w, QLabel | QAbstractButton) and w.isVisible()
+    ]
+    before = {id(w): w.font().pixelSize() for w in labels}
+    kiosk.window.access.set_prefs(AccessPrefs(large_text=True))
+    _settle()
+    assert len(labels) > 40
+    for widget in labels:
+        assert widget.font().pixelSize() >= 1.5 * before[id(widget)], _name(widget)
