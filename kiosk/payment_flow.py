@@ -163,8 +163,8 @@ DECLINED = N_(
     "with another card, or pay later."
 )
 NOT_CHARGED = N_(
-    "The payment did not go through: no card was presented in time, or it "
-    "was cancelled. Nothing was charged. You can try again or pay later."
+    "The payment did not go through. No card came in time, or it was "
+    "cancelled. Nothing was charged. You can try again or pay later."
 )
 TAKEN_BACK = N_(
     "The payment could not be matched and was taken back. Nothing was "

@@ -84,8 +84,8 @@ PRINTER_DOWN = N_(
     "down the ticket number, or take a photo of it."
 )
 FEE_VARIES = N_(
-    "The fee for this service depends on your case, so it cannot be paid by "
-    "card here. The department will tell you how to pay it."
+    "The fee depends on your case. It cannot be paid by card here. "
+    "The department will tell you how to pay it."
 )
 
 
@@ -894,8 +894,12 @@ class Session:
         add([_("Start over")], StartOver())
         return commands
 
-    def _spoken(self, view: View) -> str:
-        """The sentence said for a view: its prompt, with more for the ear."""
+    def spoken(self, view: View, hint: bool = False) -> str:
+        """The sentence said for a view: its prompt, with more for the ear.
+
+        ``hint`` adds how to move with the keypad (always on the language
+        screen, and when the citizen asks for the screen to be read again).
+        """
         _ = self._gettext
         text = view.prompt
         service = self._draft.service
@@ -917,7 +921,7 @@ class Session:
             view.message,
             _,
             printed=view.printed and view.screen is Screen.DONE,
-            hint=view.screen is Screen.LANGUAGE,
+            hint=hint or view.screen is Screen.LANGUAGE,
         )
 
     # Views ---------------------------------------------------------------
@@ -948,7 +952,7 @@ class Session:
         view = self._build_view(screen, message, ticket, printed)
         effects = self._show(view)
         if message is not None or view.screen is not Screen.FILING:
-            effects.append(Say(self._spoken(view), view.language))
+            effects.append(Say(self.spoken(view), view.language))
         return effects
 
     def _show(self, view: View) -> list[Effect]:
@@ -1059,8 +1063,8 @@ _PROMPTS: dict[Screen, str] = {
         "{amount}: do you want to pay it now by card?"
     ),
     Screen.PAY_REFERENCE: N_(
-        "Type the payment reference from your notice, or hold its QR code up "
-        "to the camera."
+        "Type the payment reference from your notice. "
+        "Or hold its QR code up to the camera."
     ),
     Screen.PAY_AMOUNT: N_(
         "The notice {reference} does not say the amount. Type the amount to "

@@ -9,6 +9,7 @@ from kiosk.app import Core
 from kiosk.config import KioskSettings
 from kiosk.filing import FilingResult
 from kiosk.i18n import translations
+from kiosk.payment_flow import PayLater
 from kiosk.session import (
     ChooseCategory,
     ChooseLanguage,
@@ -89,6 +90,9 @@ def _to_done(session: Session, core: Core, now: float) -> None:
     request = next(e.request for e in effects if isinstance(e, FileRequest))
     result: FilingResult = core.filing.file(request)
     session.handle(Filed(result), now)
+    if session.screen is Screen.PAY_OFFER:
+        # The resident permit has a fee; this test is about the ticket.
+        session.handle(PayLater(), now)
     assert session.screen is Screen.DONE
 
 

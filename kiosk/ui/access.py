@@ -29,7 +29,6 @@ from kiosk.accessibility import (
     RoutableSpeaker,
     ScreenGeometry,
     control_speech,
-    spoken_view,
 )
 from kiosk.config import LANGUAGES, Settings
 from kiosk.i18n import N_, translations
@@ -243,7 +242,6 @@ class Accessibility(QObject):
     def repeat(self) -> None:
         """Read the current screen again, with the keypad hint."""
         view = self.window.controller.view
-        gettext = translations(view.language).gettext
         if self.window.overlay.isVisible():
             text = " ".join(
                 (
@@ -252,14 +250,7 @@ class Accessibility(QObject):
                 )
             )
         else:
-            text = spoken_view(
-                view.prompt,
-                view.message,
-                gettext,
-                ticket=view.ticket,
-                printed=view.printed,
-                hint=True,
-            )
+            text = self.window.controller.session.spoken(view, hint=True)
         self.say(text, view.language)
 
     def describe(self, widget: QWidget) -> tuple[str, str]:
