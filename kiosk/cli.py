@@ -142,7 +142,7 @@ def _run(args: argparse.Namespace) -> int:
 
     core = build_core(settings, train_in_background=True)
     try:
-        return run_app(
+        code = run_app(
             core,
             fullscreen=args.fullscreen or settings.kiosk.fullscreen,
             screenshot=args.screenshot,
@@ -150,6 +150,15 @@ def _run(args: argparse.Namespace) -> int:
         )
     finally:
         core.close()
+    # TODO: about one exit in ten, the interpreter's own clean-up after the
+    # screen has closed aborts with "terminate called without an active
+    # exception" (a native library's thread, not yet identified). Everything
+    # is closed and committed by now, so the process ends without that
+    # clean-up and keeps its real exit status.
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
 
 
 def _has_display() -> bool:
