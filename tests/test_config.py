@@ -34,6 +34,9 @@ def test_data_dir_option_overrides_the_file(tmp_path: Path) -> None:
         ("[screen]\nx = 1\n", "screen"),
         ("[printer]\ndriver = 'laser'\n", "printer.driver"),
         ("[printer]\ndriver = 'escpos'\n", "printer.port"),
+        ("[printer]\ndriver = 'escpos'\nport = 'garbage://x'\n", "printer.port"),
+        ("[printer]\ndriver = 'escpos'\nport = 'ttyUSB0'\n", "printer.port"),
+        ("[printer]\ndriver = 'escpos'\nport = 'http://x'\n", "printer.port"),
         ("[printer]\nstatus_timeout_s = 0\n", "printer.status_timeout_s"),
         ("[printer]\nprint_timeout_s = -1.5\n", "printer.print_timeout_s"),
         ("[printer]\nprint_timeout_s = 'long'\n", "printer.print_timeout_s"),
@@ -48,6 +51,28 @@ def test_a_bad_value_names_its_key(tmp_path: Path, text: str, key: str) -> None:
         load_settings(path)
     assert info.value.key == key
     assert (key if key != "--config" else "configuration file") in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "port",
+    [
+        "/dev/ttyUSB0",
+        "socket://127.0.0.1:9100",
+        "rfc2217://127.0.0.1:2217",
+        "LOOP://",
+        "spy:///dev/ttyS0",
+        "alt:///dev/ttyS0?class=PosixPollSerial",
+        "hwgrep://0403:6001",
+    ],
+)
+def test_printer_ports_pyserial_can_open_are_accepted(
+    tmp_path: Path, port: str
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        f"[printer]\ndriver = 'escpos'\nport = '{port}'\n", encoding="utf-8"
+    )
+    assert load_settings(path).printer.port == port
 
 
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
