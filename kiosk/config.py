@@ -10,6 +10,7 @@ stops the program with a message that names the key.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -295,6 +296,10 @@ def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Set
             raise ConfigError(
                 "--config", f"cannot read {path}: {exc.strerror}"
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                "--config", f"{path} is not UTF-8 text (bad byte at {exc.start})"
+            ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError("--config", f"{path} is not valid TOML: {exc}") from exc
 
@@ -338,7 +343,15 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(key, "must be a number")
-        return float(value)
+        # TOML allows nan and inf, and nan passes every range check (each
+        # comparison is False), so they are refused here once for all keys.
+        try:
+            number = float(value)
+        except OverflowError as exc:
+            raise ConfigError(key, "must be a finite number") from exc
+        if not math.isfinite(number):
+            raise ConfigError(key, f"must be a finite number, not {value}")
+        return number
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(key, "must be a whole number")
