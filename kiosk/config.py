@@ -10,6 +10,7 @@ stops the program with a message that names the key.
 from __future__ import annotations
 
 import logging
+import math
 import os
 import tomllib
 from dataclasses import dataclass, field, fields, replace
@@ -96,7 +97,8 @@ class PrinterSettings:
     driver: str = "simulated"
     """Either "simulated" (receipts saved as text and PNG) or "escpos"."""
     port: str = ""
-    """pyserial URL of the printer (escpos driver only)."""
+    """Device path such as /dev/ttyUSB0, or a pyserial URL with a scheme of
+    SERIAL_URL_SCHEMES such as socket://host:9100 (escpos driver only)."""
     baudrate: int = 19200
     """Line speed in bit/s (escpos driver only)."""
     profile: str = DEFAULT_PROFILE
@@ -317,6 +319,10 @@ def load_settings(path: Path | None = None, data_dir: Path | None = None) -> Set
             raise ConfigError(
                 "--config", f"cannot read {path}: {exc.strerror}"
             ) from exc
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                "--config", f"{path} is not UTF-8 text (bad byte at {exc.start})"
+            ) from exc
         except tomllib.TOMLDecodeError as exc:
             raise ConfigError("--config", f"{path} is not valid TOML: {exc}") from exc
 
@@ -360,7 +366,15 @@ def _coerce(key: str, value: Any, default: Any) -> Any:
     if isinstance(default, float):
         if isinstance(value, bool) or not isinstance(value, int | float):
             raise ConfigError(key, "must be a number")
-        return float(value)
+        # TOML allows nan and inf, and nan passes every range check (each
+        # comparison is False), so they are refused here once for all keys.
+        try:
+            number = float(value)
+        except OverflowError as exc:
+            raise ConfigError(key, "must be a finite number") from exc
+        if not math.isfinite(number):
+            raise ConfigError(key, f"must be a finite number, not {value}")
+        return number
     if isinstance(default, int):
         if isinstance(value, bool) or not isinstance(value, int):
             raise ConfigError(key, "must be a whole number")
@@ -399,14 +413,33 @@ def _validate_kiosk(kiosk: KioskSettings) -> None:
         _validate_restart_time(kiosk.nightly_restart_local, ZoneInfo(kiosk.timezone))
 
 
+SERIAL_URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep")
+"""URL schemes pyserial's serial_for_url opens without extra packages."""
+
+
 def _validate_printer(printer: PrinterSettings) -> None:
     if printer.driver not in ("simulated", "escpos"):
         raise ConfigError("printer.driver", "must be 'simulated' or 'escpos'")
     if printer.driver == "escpos" and not printer.port:
         raise ConfigError("printer.port", "is required by the escpos driver")
+    if printer.driver == "escpos" and not is_serial_port(printer.port):
+        schemes = ", ".join(f"{s}://" for s in SERIAL_URL_SCHEMES)
+        raise ConfigError(
+            "printer.port",
+            f"{printer.port!r} is neither a device path such as /dev/ttyUSB0 "
+            f"nor a URL starting with one of {schemes}",
+        )
     for key in ("baudrate", "status_timeout_s", "print_timeout_s"):
         if getattr(printer, key) <= 0:
             raise ConfigError(f"printer.{key}", "must be above zero")
+
+
+def is_serial_port(port: str) -> bool:
+    """True for a device path or a URL with a scheme pyserial can open."""
+    scheme, sep, rest = port.partition("://")
+    if sep:
+        return scheme.lower() in SERIAL_URL_SCHEMES
+    return port.startswith("/") and len(port) > 1
 
 
 def parse_local_time(text: str) -> time:

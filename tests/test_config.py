@@ -1,8 +1,9 @@
+from dataclasses import fields
 from pathlib import Path
 
 import pytest
 
-from kiosk.config import ConfigError, load_settings
+from kiosk.config import ConfigError, Settings, load_settings
 
 EXAMPLE = Path(__file__).parent.parent / "kiosk.example.toml"
 
@@ -38,6 +39,9 @@ def test_data_dir_option_overrides_the_file(tmp_path: Path) -> None:
         ("[screen]\nbottom_mm = 3000\n", "screen.bottom_mm"),
         ("[printer]\ndriver = 'laser'\n", "printer.driver"),
         ("[printer]\ndriver = 'escpos'\n", "printer.port"),
+        ("[printer]\ndriver = 'escpos'\nport = 'garbage://x'\n", "printer.port"),
+        ("[printer]\ndriver = 'escpos'\nport = 'ttyUSB0'\n", "printer.port"),
+        ("[printer]\ndriver = 'escpos'\nport = 'http://x'\n", "printer.port"),
         ("[printer]\nstatus_timeout_s = 0\n", "printer.status_timeout_s"),
         ("[printer]\nprint_timeout_s = -1.5\n", "printer.print_timeout_s"),
         ("[printer]\nprint_timeout_s = 'long'\n", "printer.print_timeout_s"),
@@ -52,6 +56,28 @@ def test_a_bad_value_names_its_key(tmp_path: Path, text: str, key: str) -> None:
         load_settings(path)
     assert info.value.key == key
     assert (key if key != "--config" else "configuration file") in str(info.value)
+
+
+@pytest.mark.parametrize(
+    "port",
+    [
+        "/dev/ttyUSB0",
+        "socket://127.0.0.1:9100",
+        "rfc2217://127.0.0.1:2217",
+        "LOOP://",
+        "spy:///dev/ttyS0",
+        "alt:///dev/ttyS0?class=PosixPollSerial",
+        "hwgrep://0403:6001",
+    ],
+)
+def test_printer_ports_pyserial_can_open_are_accepted(
+    tmp_path: Path, port: str
+) -> None:
+    path = tmp_path / "kiosk.toml"
+    path.write_text(
+        f"[printer]\ndriver = 'escpos'\nport = '{port}'\n", encoding="utf-8"
+    )
+    assert load_settings(path).printer.port == port
 
 
 def test_a_missing_file_is_reported(tmp_path: Path) -> None:
@@ -121,3 +147,57 @@ def test_the_example_file_lists_every_setting() -> None:
             if not re.search(rf"^(# )?{key.name} = ", text, re.MULTILINE):
                 missing.append(f"{name}.{key.name}")
     assert missing == []
+
+
+def _float_keys() -> list[str]:
+    """Every setting whose default is a float, as "section.key"."""
+    keys = []
+    for section in fields(Settings):
+        defaults = getattr(Settings(), section.name)
+        for item in fields(defaults):
+            if isinstance(getattr(defaults, item.name), float):
+                keys.append(f"{section.name}.{item.name}")
+    return keys
+
+
+FLOAT_KEYS = _float_keys()
+
+
+def test_the_float_settings_include_the_ones_nan_slipped_through() -> None:
+    expected = {
+        "kiosk.idle_warning_s",
+        "kiosk.idle_reset_s",
+        "kiosk.done_screen_s",
+        "printer.status_timeout_s",
+        "printer.print_timeout_s",
+        "payment.sale_timeout_s",
+        "payment.busy_retry_s",
+        "card_reader.check_interval_s",
+    }
+    assert expected <= set(FLOAT_KEYS)
+    assert any(k.startswith("speech.") for k in FLOAT_KEYS)
+    assert any(k.startswith("mcu.") for k in FLOAT_KEYS)
+    assert any(k.startswith("camera.") for k in FLOAT_KEYS)
+
+
+@pytest.mark.parametrize("value", ["nan", "inf", "-inf", "+nan", "1e999", "1" * 400])
+@pytest.mark.parametrize("key", FLOAT_KEYS)
+def test_a_non_finite_number_is_refused_for_every_float_setting(
+    tmp_path: Path, key: str, value: str
+) -> None:
+    section, name = key.split(".")
+    path = tmp_path / "kiosk.toml"
+    path.write_text(f"[{section}]\n{name} = {value}\n", encoding="utf-8")
+    with pytest.raises(ConfigError) as info:
+        load_settings(path, tmp_path)
+    assert info.value.key == key
+    assert "finite" in str(info.value)
+
+
+def test_a_config_file_that_is_not_utf8_is_reported(tmp_path: Path) -> None:
+    path = tmp_path / "c.toml"
+    path.write_bytes(b'[kiosk]\nid = "\xff"\n')
+    with pytest.raises(ConfigError) as info:
+        load_settings(path)
+    assert info.value.key == "--config"
+    assert "c.toml is not UTF-8 text" in str(info.value)

@@ -352,3 +352,16 @@ def test_diag_follows_the_settings_for_reader_terminal_and_microphone(
     config.write_text('[payment]\ndriver = "none"\n', encoding="utf-8")
     off = devices.check_payment_terminal(load_settings(config, tmp_path / "d"))
     assert off.level is Level.OK and "card payments are off" in off.summary
+
+
+def test_a_corrupt_terminal_state_fails_the_payment_check_without_crashing(
+    data_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk.config import load_settings
+
+    (data_dir / "payment-terminal.json").write_text("{garbage\n", encoding="utf-8")
+    finding = devices.check_payment_terminal(load_settings(None, data_dir))
+    assert finding.level is Level.FAILED
+    assert "payment-terminal.json" in finding.summary
+    assert "not valid JSON" in finding.summary
+    assert "crashed" not in finding.summary

@@ -185,3 +185,32 @@ def test_the_emulator_command_parses_its_options() -> None:
     assert args.link == Path("/tmp/ttyP")
     assert args.run_out_after == 12
     assert args.profile == "TM-T20II"
+
+
+def test_a_garbage_port_is_offline_with_one_warning_and_no_traceback(
+    receipt: Receipt, caplog: pytest.LogCaptureFixture
+) -> None:
+    printer = EscposPrinter("garbage://x", 19200, get_profile("TM-T88V"))
+    try:
+        assert printer.status() is PrinterStatus.OFFLINE
+        with pytest.raises(PrinterError) as info:
+            printer.print_receipt(receipt)
+        assert printer.status() is PrinterStatus.OFFLINE
+    finally:
+        printer.close()
+    assert info.value.status is PrinterStatus.OFFLINE
+    warnings = [r for r in caplog.records if r.levelno >= logging.WARNING]
+    assert len(warnings) == 1
+    assert "garbage://x" in warnings[0].getMessage()
+    assert "\n" not in warnings[0].getMessage()
+    assert all(r.exc_info is None for r in caplog.records)
+
+
+def test_the_settings_refuse_a_garbage_printer_port(tmp_path: Path) -> None:
+    config = tmp_path / "kiosk.toml"
+    config.write_text(
+        '[printer]\ndriver = "escpos"\nport = "garbage://x"\n', encoding="utf-8"
+    )
+    with pytest.raises(ConfigError, match="printer.port") as info:
+        load_settings(config, tmp_path)
+    assert "garbage://x" in str(info.value) and "socket://" in str(info.value)

@@ -2,6 +2,8 @@ import io
 import json
 from pathlib import Path
 
+import pytest
+
 from kiosk.routing.cli import main
 
 EVAL_KEYS = {
@@ -75,3 +77,56 @@ def test_route_without_text_or_eval_is_a_usage_error() -> None:
 
 def test_eval_of_a_missing_file_fails_cleanly(tmp_path: Path) -> None:
     assert main(["--eval", str(tmp_path / "absent.jsonl")], io.StringIO()) == 1
+
+
+def _eval_with_third_line(tmp_path: Path, third: str) -> Path:
+    path = write_eval_file(tmp_path / "e.jsonl")
+    lines = path.read_text(encoding="utf-8").split("\n")
+    lines[2] = third
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("third", "problem"),
+    [
+        ("[1,2,3]", "a JSON object is needed, not an array"),
+        ('"str"', "a JSON object is needed, not a string"),
+        ("null", "a JSON object is needed, not null"),
+        ("1e999999", "a JSON object is needed, not a number"),
+        ("[" * 100_000, "JSON nested too deeply"),
+        ('{"text": "x",', "not valid JSON"),
+        ('{"text": "x", "lang": "ro"}', "expected_service, expected_department"),
+        (
+            '{"text": 1, "lang": "ro", "expected_service": "a",'
+            ' "expected_department": "b"}',
+            "needs string values for text",
+        ),
+    ],
+)
+def test_eval_names_the_real_line_of_a_bad_entry(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], third: str, problem: str
+) -> None:
+    path = _eval_with_third_line(tmp_path, third)
+    out = io.StringIO()
+    assert main(["--eval", str(path)], out) == 2
+    err = capsys.readouterr().err
+    assert out.getvalue() == ""
+    assert err.count("\n") == 1
+    assert f"{path}, line 3: " in err and problem in err
+    assert "line 1" not in err
+
+
+def test_eval_keeps_line_numbers_across_a_line_separator_in_a_string(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "e.jsonl"
+    good = json.loads(
+        write_eval_file(tmp_path / "ok.jsonl").read_text("utf-8").split("\n")[0]
+    )
+    good["text"] += "\u2028\x0c"
+    path.write_text(
+        json.dumps(good, ensure_ascii=False) + "\n\n[1]\n", encoding="utf-8"
+    )
+    assert main(["--eval", str(path)], io.StringIO()) == 2
+    assert "line 3: " in capsys.readouterr().err

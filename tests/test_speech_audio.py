@@ -99,6 +99,35 @@ def test_a_stereo_44k_file_is_read_as_16k_mono(tmp_path: Path) -> None:
     assert dominant_frequency(samples, SAMPLE_RATE) == pytest.approx(500, abs=2)
 
 
+@pytest.mark.parametrize(("channels", "size"), [(1, 1001), (2, 1001), (2, 1003)])
+def test_a_wav_cut_inside_a_frame_is_read_up_to_the_last_whole_frame(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture, channels: int, size: int
+) -> None:
+    tone = sine(500, 0.1, SAMPLE_RATE)
+    samples = np.repeat(tone, channels)
+    whole = write_wav(tmp_path / "whole.wav", samples, SAMPLE_RATE, channels)
+    path = tmp_path / "trunc.wav"
+    path.write_bytes(whole.read_bytes()[:size])
+    caplog.set_level("DEBUG", logger="kiosk.speech.audio")
+    source = WavFileSource(path)
+    try:
+        pcm = read_all(source)
+    finally:
+        source.close()
+    whole_frames = (size - 44) // (2 * channels)
+    assert abs(len(pcm) // 2 - whole_frames) <= 1
+    assert any("wav.truncated" in r.getMessage() for r in caplog.records)
+
+
+def test_a_missing_wav_is_reported_as_missing_without_a_sox_hint(
+    tmp_path: Path,
+) -> None:
+    with pytest.raises(AudioError, match="does not exist") as caught:
+        WavFileSource(tmp_path / "missing.wav")
+    assert "sox" not in str(caught.value)
+    assert "missing.wav" in str(caught.value)
+
+
 def test_a_file_that_is_not_a_wav_is_refused_with_a_hint(tmp_path: Path) -> None:
     path = tmp_path / "notes.wav"
     path.write_text("not audio", encoding="utf-8")

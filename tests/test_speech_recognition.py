@@ -272,3 +272,19 @@ def test_the_hear_command_fails_clearly_for_a_missing_file(
     argv = ["hear", str(tmp_path / "none.wav"), "--lang", "ko"]
     code, _, err = run_hear([*argv, "--models-dir", str(korean_models_dir)], capsys)
     assert code == 1 and "none.wav" in err
+    assert "does not exist" in err and "sox" not in err
+
+
+def test_the_hear_command_reads_a_wav_truncated_at_an_odd_byte(
+    korean_recognizer: VoskRecognizer,
+    korean_models_dir: Path,
+    korean_clips: dict[str, Path],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    trunc = tmp_path / "trunc.wav"
+    trunc.write_bytes(korean_clips["no"].read_bytes()[:1001])
+    argv = ["hear", str(trunc), "--lang", "ko", "--json"]
+    code, out, err = run_hear([*argv, "--models-dir", str(korean_models_dir)], capsys)
+    assert code == 0 and err == ""
+    assert json.loads(out)["language"] == "ko"

@@ -15,7 +15,12 @@ import pytest
 from kiosk.speech.cli import add_parsers
 from kiosk.speech.errors import SynthesisError
 from kiosk.speech.playback import AplayPlayer, SimulatedPlayer, wav_duration_s
-from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech, ToneSynthesiser
+from kiosk.speech.tts import (
+    MAX_SPOKEN_CHARS,
+    Pyttsx3Synthesiser,
+    TextToSpeech,
+    ToneSynthesiser,
+)
 from tests.speech_helpers import alsa_config, file_speaker
 
 LONG_EN = " ".join(["The kiosk is reading a long announcement to the citizen."] * 6)
@@ -241,3 +246,82 @@ def test_the_say_command_plays_on_the_configured_device(
     config.write_text("[speech]\noutput_device = 'filespk'\n", encoding="utf-8")
     assert run_say(["say", "Bună ziua", "--lang", "ro"], config) == 0
     assert played.stat().st_size > 22050  # about half a second at least
+
+
+def test_the_say_command_refuses_an_out_file_in_a_missing_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "nodir" / "x.wav"
+    assert run_say(["say", "salut", "--out", str(out)], None) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.count("\n") == 1
+    assert "nodir" in captured.err and "does not exist" in captured.err
+    assert "did not answer" not in captured.err
+    assert not out.parent.exists()
+
+
+def test_the_engine_is_not_asked_to_write_into_a_missing_folder(
+    synthesiser: Pyttsx3Synthesiser, tmp_path: Path
+) -> None:
+    with pytest.raises(SynthesisError, match="does not exist"):
+        synthesiser.synthesise("salut", "ro", tmp_path / "nodir" / "x.wav")
+    assert synthesiser.pid is None
+
+
+@pytest.mark.parametrize("out", [False, True])
+def test_the_say_command_refuses_50000_characters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], out: bool
+) -> None:
+    argv = ["say", "a" * 50_000]
+    if out:
+        argv += ["--out", str(tmp_path / "long.wav")]
+    assert run_say(argv, None) == 2
+    err = capsys.readouterr().err
+    assert "50000 characters" in err and str(MAX_SPOKEN_CHARS) in err
+    assert not (tmp_path / "long.wav").exists()
+
+
+def test_the_engine_refuses_text_over_the_limit_without_starting(
+    synthesiser: Pyttsx3Synthesiser, tmp_path: Path
+) -> None:
+    with pytest.raises(SynthesisError, match="50000 characters"):
+        synthesiser.synthesise("a" * 50_000, "ro", tmp_path / "long.wav")
+    assert synthesiser.pid is None and synthesiser.restarts == 0
+
+
+class _RecordingSynthesiser:
+    """Records the text it is given and writes a 10 ms silent WAV."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        self.texts.append(text)
+        with wave.open(str(path), "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(16_000)
+            wav.writeframes(bytes(320))
+
+    def close(self) -> None:
+        pass
+
+
+def test_speak_cuts_50000_characters_to_the_limit_with_a_warning(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    synthesiser = _RecordingSynthesiser()
+    speaker = TextToSpeech(synthesiser, SimulatedPlayer(realtime=False))
+    words = "word " * 10_000
+    try:
+        speaker.speak(words, "en")
+        assert speaker.wait_idle(5)
+    finally:
+        speaker.close()
+    [spoken] = synthesiser.texts
+    assert MAX_SPOKEN_CHARS // 2 < len(spoken) <= MAX_SPOKEN_CHARS
+    assert words.startswith(spoken) and spoken.endswith("word")
+    assert speaker.failed == 0
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "50000 characters" in warning.getMessage()

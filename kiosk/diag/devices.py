@@ -18,7 +18,7 @@ from kiosk.config import (
 )
 from kiosk.diag.model import Finding, failed, ok, warning
 from kiosk.hardware.camera import CameraUnavailableError, FrameSource
-from kiosk.hardware.payment_terminal import TerminalStatus
+from kiosk.hardware.payment_terminal import TerminalError, TerminalStatus
 from kiosk.hardware.printer import Printer, PrinterStatus
 
 _PRINTER_REMEDIES = {
@@ -71,7 +71,10 @@ def check_payment_terminal(settings: Settings) -> Finding:
     """The configured payment terminal answers its status query."""
     from kiosk.hardware.factory import make_payment_terminal
 
-    terminal = make_payment_terminal(settings)
+    try:
+        terminal = make_payment_terminal(settings)
+    except TerminalError as exc:
+        return failed(str(exc), "repair or move aside the terminal's state file")
     if terminal is None:
         return ok("no payment terminal configured: card payments are off")
     try:

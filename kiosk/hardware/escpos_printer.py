@@ -84,6 +84,7 @@ class EscposPrinter:
         self.print_timeout_s = print_timeout_s
         self.state = PortState.CLOSED
         self._port: Any = None
+        self._unusable_reported = False
         self._owner = ThreadPoolExecutor(1, thread_name_prefix="printer")
 
     def status(self) -> PrinterStatus:
@@ -248,7 +249,18 @@ class EscposPrinter:
 
     def _open(self) -> Any:
         if self._port is None:
-            self._port = open_serial(self.url, self.baudrate, self.status_timeout_s)
+            try:
+                self._port = open_serial(self.url, self.baudrate, self.status_timeout_s)
+            except ValueError as exc:
+                # pyserial's answer to a URL it cannot parse (unknown scheme,
+                # unknown option): a configuration fault, reported once, and
+                # then handled like any port that does not open.
+                if not self._unusable_reported:
+                    self._unusable_reported = True
+                    logger.warning("Printer port %r is unusable: %s", self.url, exc)
+                raise serial.SerialException(
+                    f"unusable port {self.url!r}: {exc}"
+                ) from exc
             self.state = PortState.OPEN
             logger.info("Printer port open: %s", self.url)
         return self._port

@@ -234,8 +234,25 @@ class SimulatedTerminal:
             raise TerminalUnavailableError(
                 self.terminal_id, f"cannot read {self.state_file}: {exc.strerror}"
             ) from exc
-        state: dict[str, Any] = json.loads(text)
-        return state
+        except UnicodeDecodeError as exc:
+            raise self._corrupt("it is not UTF-8 text") from exc
+        try:
+            state = json.loads(text)
+        except (json.JSONDecodeError, RecursionError) as exc:
+            raise self._corrupt(f"it is not valid JSON ({exc})") from exc
+        problem = _state_problem(state)
+        if problem is not None:
+            raise self._corrupt(problem)
+        return dict(state)
+
+    def _corrupt(self, why: str) -> TerminalUnavailableError:
+        # Never start afresh over it: the file may hold an approved sale
+        # that the payment journal still has to settle.
+        return TerminalUnavailableError(
+            self.terminal_id,
+            f"the state file {self.state_file} is unusable: {why}; it was "
+            "left untouched for a technician to repair or move aside",
+        )
 
     def _save(self) -> None:
         # Write-then-rename with fsyncs: a SIGKILL at any point leaves either
@@ -257,6 +274,28 @@ class SimulatedTerminal:
             raise TerminalUnavailableError(
                 self.terminal_id, f"cannot write {self.state_file}: {exc.strerror}"
             ) from exc
+
+
+def _state_problem(state: object) -> str | None:
+    """What is wrong with a loaded state, or None if it can be used."""
+    if not isinstance(state, dict):
+        return f"it holds a JSON {type(state).__name__}, not an object"
+    seq, busy, rows = (state.get(k) for k in ("next_seq", "busy", "transactions"))
+    if type(seq) is not int or seq < 1:
+        return f"next_seq is {seq!r}, not a positive integer"
+    if busy is not None and not (
+        isinstance(busy, dict)
+        and {"reference", "amount_bani", "currency"} <= busy.keys()
+    ):
+        return f"busy is {busy!r}, not a sale"
+    if not isinstance(rows, list):
+        return "transactions is not a list"
+    for number, row in enumerate(rows, start=1):
+        try:
+            _result_from_dict(row)
+        except (TypeError, ValueError, KeyError) as exc:
+            return f"transaction {number} is not a terminal result ({exc})"
+    return None
 
 
 def _result_to_dict(result: TerminalResult) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from typing import Any
 from kiosk.config import load_settings
 from kiosk.hardware.card_reader import CardReaderError
 from kiosk.hardware.factory import make_card_reader, make_payment_terminal
+from kiosk.hardware.payment_terminal import TerminalError
 from kiosk.payments.amounts import format_amount
 from kiosk.payments.journal import Payment, PaymentJournal, PaymentState
 from kiosk.payments.service import PaymentService
@@ -66,7 +67,11 @@ def _list(args: argparse.Namespace) -> int:
 
 def _recover(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, args.data_dir)
-    terminal = make_payment_terminal(settings)
+    try:
+        terminal = make_payment_terminal(settings)
+    except TerminalError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     if terminal is None:
         print("kiosk: card payments are off ([payment] driver)", file=sys.stderr)
         return EXIT_FAILED

@@ -72,18 +72,22 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     if (args.text is None) == (args.eval is None):
         print("kiosk route: give either TEXT or --eval FILE.jsonl", file=sys.stderr)
         return 2
-    router = Router(load_catalog())
     if args.eval is not None:
+        # The file is read before the router is trained: a bad line is
+        # reported at once, not after seconds of training.
         try:
             rows = read_labelled(args.eval)
-        except (OSError, ValueError, KeyError) as exc:
+        except LabelledLineError as exc:
+            print(f"kiosk route: {exc}", file=sys.stderr)
+            return 2
+        except (OSError, UnicodeDecodeError) as exc:
             print(f"kiosk route: cannot read {args.eval}: {exc}", file=sys.stderr)
             return 1
-        report = evaluate(router, rows)
+        report = evaluate(Router(load_catalog()), rows)
         out.write(json.dumps(report) if args.json else format_report(report))
         out.write("\n")
         return 0
-    decision = router.route(args.text, args.lang)
+    decision = Router(load_catalog()).route(args.text, args.lang)
     out.write(
         json.dumps(decision_json(decision), ensure_ascii=False)
         if args.json
@@ -93,21 +97,70 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     return 0
 
 
+LABELLED_KEYS = ("text", "lang", "expected_service", "expected_department")
+"""The keys every line of an evaluation file must have, each a string."""
+
+
+class LabelledLineError(ValueError):
+    """A line of an evaluation file is not a labelled example."""
+
+    def __init__(self, path: Path, number: int, problem: str) -> None:
+        self.path = path
+        self.number = number
+        self.problem = problem
+        super().__init__(f"{path}, line {number}: {problem}")
+
+
 def read_labelled(path: Path) -> list[Labelled]:
-    """The labelled lines of a JSONL evaluation file."""
+    """The labelled lines of a JSONL evaluation file.
+
+    Raises:
+        OSError: the file cannot be read.
+        UnicodeDecodeError: the file is not UTF-8 text.
+        LabelledLineError: a line is not a JSON object with the four keys.
+    """
     rows = []
-    for line in path.read_text(encoding="utf-8").splitlines():
+    # Split on newlines only: str.splitlines() also splits at characters a
+    # JSON string may hold (U+2028, form feed), which shifts line numbers.
+    for number, line in enumerate(path.read_text(encoding="utf-8").split("\n"), 1):
         if line.strip():
-            entry = json.loads(line)
-            rows.append(
-                Labelled(
-                    text=str(entry["text"]),
-                    lang=str(entry["lang"]),
-                    service=str(entry["expected_service"]),
-                    department=str(entry["expected_department"]),
-                )
-            )
+            rows.append(_labelled(path, number, line))
     return rows
+
+
+def _labelled(path: Path, number: int, line: str) -> Labelled:
+    try:
+        entry = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise LabelledLineError(
+            path, number, f"not valid JSON ({exc.msg} at column {exc.colno})"
+        ) from exc
+    except RecursionError as exc:
+        raise LabelledLineError(path, number, "JSON nested too deeply") from exc
+    if not isinstance(entry, dict):
+        raise LabelledLineError(
+            path, number, f"a JSON object is needed, not {_json_kind(entry)}"
+        )
+    missing = [key for key in LABELLED_KEYS if not isinstance(entry.get(key), str)]
+    if missing:
+        raise LabelledLineError(
+            path, number, f"needs string values for {', '.join(missing)}"
+        )
+    return Labelled(
+        text=entry["text"],
+        lang=entry["lang"],
+        service=entry["expected_service"],
+        department=entry["expected_department"],
+    )
+
+
+def _json_kind(value: object) -> str:
+    """How a decoded JSON value that is not an object reads in a message."""
+    if value is None or isinstance(value, bool):
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return "a number"
+    return "an array" if isinstance(value, list) else "a string"
 
 
 def routed_codes(decision: Decision) -> list[str]:

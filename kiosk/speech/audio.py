@@ -149,7 +149,13 @@ class WavFileSource:
         self.path = path
         try:
             self._wav = wave.open(str(path), "rb")
-        except (OSError, EOFError, wave.Error) as exc:
+        except FileNotFoundError as exc:
+            raise AudioError(f"file {path}", "the file does not exist") from exc
+        except OSError as exc:
+            raise AudioError(
+                f"file {path}", f"cannot be read ({exc.strerror or exc})"
+            ) from exc
+        except (EOFError, wave.Error) as exc:
             raise AudioError(
                 f"file {path}",
                 f"not a readable PCM WAV file ({exc}); convert it with "
@@ -158,6 +164,7 @@ class WavFileSource:
         self.rate = self._wav.getframerate()
         self.channels = self._wav.getnchannels()
         self._width = self._wav.getsampwidth()
+        self._frame_bytes = self._width * self.channels
         self._frames_per_chunk = max(1, self.rate * chunk_ms // 1000)
         self._resampler = Resampler(self.rate)
         logger.debug(
@@ -171,6 +178,11 @@ class WavFileSource:
     def read(self, timeout_s: float = 0.0) -> bytes | None:
         """Return the next chunk, or None after the last one."""
         raw = self._wav.readframes(self._frames_per_chunk)
+        # A file cut short mid-frame (a copy that did not finish) ends in a
+        # partial frame that cannot be decoded; the sound before it can.
+        if partial := len(raw) % self._frame_bytes:
+            logger.debug("wav.truncated path=%s dropped_bytes=%d", self.path, partial)
+            raw = raw[:-partial]
         if not raw:
             return None
         mono = to_mono(_decode_pcm(raw, self._width), self.channels)

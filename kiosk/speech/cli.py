@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -17,7 +18,7 @@ from kiosk.speech.errors import NoModelError, SpeechError
 from kiosk.speech.factory import build_recognizer, endpoint_config
 from kiosk.speech.listener import Heard, recognise
 from kiosk.speech.playback import AplayPlayer, wav_duration_s
-from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech
+from kiosk.speech.tts import MAX_SPOKEN_CHARS, Pyttsx3Synthesiser, TextToSpeech
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -48,7 +49,9 @@ def add_parsers(
     say = subparsers.add_parser(
         "say", parents=list(parents), help="speak a sentence, or write it to a WAV"
     )
-    say.add_argument("text")
+    say.add_argument(
+        "text", help=f"at most {MAX_SPOKEN_CHARS} characters (longer text is refused)"
+    )
     say.add_argument(
         "--lang", choices=LANGUAGES, help="language code (default: the kiosk's)"
     )
@@ -125,6 +128,16 @@ def say_command(args: argparse.Namespace) -> int:
     if not args.text.strip():
         print("kiosk: nothing to say", file=sys.stderr)
         return EXIT_USAGE
+    if len(args.text) > MAX_SPOKEN_CHARS:
+        print(
+            f"kiosk: the text has {len(args.text)} characters; at most "
+            f"{MAX_SPOKEN_CHARS} are spoken at once",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if args.out is not None and (problem := _unwritable(args.out)):
+        print(f"kiosk: cannot write {args.out}: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     synthesiser = Pyttsx3Synthesiser()
     if args.out is not None:
         try:
@@ -150,3 +163,17 @@ def say_command(args: argparse.Namespace) -> int:
         )
         return EXIT_FAILED
     return EXIT_OK
+
+
+def _unwritable(path: Path) -> str | None:
+    """Why a WAV cannot be written at path, or None if it can."""
+    folder = path.absolute().parent
+    if not folder.is_dir():
+        return f"the folder {folder} does not exist"
+    if path.is_dir():
+        return "it is a folder"
+    if not os.access(folder, os.W_OK | os.X_OK):
+        return f"the folder {folder} is not writable"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is not writable"
+    return None

@@ -34,6 +34,12 @@ logger = logging.getLogger(__name__)
 
 VOICES: Mapping[str, str] = {"ro": "roa/ro", "hu": "urj/hu", "en": "gmw/en"}
 """espeak-ng voice for each kiosk language; other codes are used as given."""
+MAX_SPOKEN_CHARS = 2_000
+"""Longest text spoken at once, in characters.
+
+The kiosk's longest prompt is a few hundred characters; espeak-ng crashes
+on some texts of tens of thousands, and a crash would only be retried.
+"""
 
 
 class Synthesiser(Protocol):
@@ -77,6 +83,16 @@ class Pyttsx3Synthesiser:
 
     def synthesise(self, text: str, language: str, path: Path) -> None:
         """Have the engine write the sentence to path."""
+        if len(text) > MAX_SPOKEN_CHARS:
+            raise SynthesisError(
+                language,
+                f"the text has {len(text)} characters, more than the "
+                f"{MAX_SPOKEN_CHARS} the engine is given at once",
+            )
+        if not path.parent.is_dir():
+            raise SynthesisError(
+                language, f"cannot write {path}: its folder does not exist"
+            )
         request = {"text": text, "voice": self.voices.get(language, language)}
         request["path"] = str(path)
         # An engine that died since the last sentence is found out only now:
@@ -211,6 +227,23 @@ class ToneSynthesiser:
 # The speaker ----------------------------------------------------------------
 
 
+def _within_limit(text: str) -> str:
+    """The text, cut at a word before MAX_SPOKEN_CHARS if it is longer."""
+    if len(text) <= MAX_SPOKEN_CHARS:
+        return text
+    cut = text[:MAX_SPOKEN_CHARS]
+    space = cut.rfind(" ")
+    if space > MAX_SPOKEN_CHARS // 2:
+        cut = cut[:space]
+    logger.warning(
+        "Sentence of %d characters cut to %d (the limit is %d)",
+        len(text),
+        len(cut),
+        MAX_SPOKEN_CHARS,
+    )
+    return cut
+
+
 @dataclass(frozen=True)
 class _Sentence:
     text: str
@@ -261,6 +294,7 @@ class TextToSpeech:
 
     def speak(self, text: str, language: str) -> None:
         """Say this sentence, cutting off whatever is being said."""
+        text = _within_limit(text)
         with self._lock:
             if self._closed:
                 raise RuntimeError("the speaker is closed")
