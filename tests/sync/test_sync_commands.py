@@ -193,3 +193,15 @@ def test_a_sync_run_is_recorded_for_the_technicians_check(
 
 def test_queue_retry_with_nothing_named_is_a_usage_error(argv: list[str]) -> None:
     assert cli.main([*argv, "queue", "retry"]) == cli.EXIT_USAGE
+
+
+@pytest.mark.parametrize("days", ["99999999999", "3651", "-1"])
+def test_queue_purge_refuses_days_out_of_range_as_a_usage_error(
+    argv: list[str], days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([*argv, "queue", "purge", "--days", days]) == cli.EXIT_USAGE
+    assert "--days must be 0 to 3650" in capsys.readouterr().err
+
+
+def test_queue_purge_accepts_the_longest_retention(argv: list[str]) -> None:
+    assert cli.main([*argv, "queue", "purge", "--days", "3650"]) == cli.EXIT_OK
