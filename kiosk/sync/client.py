@@ -144,7 +144,9 @@ class Open311Client:
             ) from exc
         except httpx.TimeoutException as exc:
             raise BackendUnavailableError(
-                url, f"was reached but did not answer within {limit:g} s ({exc!r})"
+                url,
+                f"was reached but did not finish answering within {limit:.1f} s"
+                f" ({exc!r})",
             ) from exc
         except httpx.TransportError as exc:
             raise BackendUnavailableError(
@@ -188,7 +190,7 @@ class Open311Client:
                 raise BackendUnavailableError(
                     url,
                     f"{answered} but sent only {size} bytes of its body"
-                    f" within {limit:g} s",
+                    f" within {limit:.1f} s",
                 )
         return b"".join(chunks)
 

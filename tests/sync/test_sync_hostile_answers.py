@@ -310,7 +310,7 @@ def test_a_dripping_answer_stops_when_the_runs_budget_ends(
         took = time.monotonic() - started
 
     assert took < 2.5
-    assert "within 1 s" in report.problems[0]
+    assert "within 1.0 s" in report.problems[0]
     assert states(outbox) == {RequestState.QUEUED}
 
 
