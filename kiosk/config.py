@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, fields, replace
 from datetime import datetime, time, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import platformdirs
@@ -552,8 +553,17 @@ def _validate_payment_devices(settings: Settings) -> None:
 def _validate_sync(sync: SyncSettings) -> None:
     if not sync.endpoint.startswith(("http://", "https://")):
         raise ConfigError("sync.endpoint", "must be an http:// or https:// URL")
+    try:
+        # .port raises ValueError for a port that is not a number or too big.
+        host, _port = urlsplit(sync.endpoint).hostname, urlsplit(sync.endpoint).port
+    except ValueError as exc:
+        raise ConfigError("sync.endpoint", f"is not a valid URL: {exc}") from exc
+    if not host:
+        raise ConfigError("sync.endpoint", "must name a host, as in http://host/")
     for key in ("timeout_s", "interval_s", "budget_s"):
-        if getattr(sync, key) <= 0:
-            raise ConfigError(f"sync.{key}", "must be above zero")
+        value = getattr(sync, key)
+        # nan compares False with everything, so "<= 0" alone lets it in.
+        if not math.isfinite(value) or value <= 0:
+            raise ConfigError(f"sync.{key}", "must be a finite number above zero")
     if sync.api_key_file and not Path(sync.api_key_file).is_file():
         raise ConfigError("sync.api_key_file", f"{sync.api_key_file} is not a file")

@@ -487,6 +487,10 @@ class Outbox:
         """The request with this ticket number, or None."""
         return self._one("ticket = ?", [ticket])
 
+    def by_server_id(self, server_id: str) -> QueuedRequest | None:
+        """The request the back-end knows by this id, or None."""
+        return self._one("server_id = ?", [server_id])
+
     def _one(self, where: str, args: Sequence[Any]) -> QueuedRequest | None:
         with self._translated_errors():
             rows = list(self.db["requests"].rows_where(where, args))

@@ -36,6 +36,8 @@ EXIT_FAILED = 1
 """Something is left undelivered, or a fault stopped the command."""
 EXIT_USAGE = 2
 BACKEND_DB = "open311-backend.sqlite3"
+MAX_PURGE_DAYS = 3650
+"""Largest ``queue purge --days``, as for [storage] purge_contact_after_days."""
 CATALOG_FILE = "catalog.json"
 """The pulled catalogue, next to the outbox in the data directory."""
 
@@ -124,7 +126,7 @@ def add_parsers(
     purge.add_argument(
         "--days",
         type=int,
-        help="days after confirmation ([storage] purge_contact_after_days)",
+        help="days after confirmation, 0 to 3650 ([storage] purge_contact_after_days)",
     )
     purge.set_defaults(handler=cmd_queue_purge)
 
@@ -357,8 +359,8 @@ def cmd_queue_purge(args: argparse.Namespace) -> int:
     """``kiosk queue purge``: wipe contact details past their retention."""
     settings = _settings(args)
     days = settings.storage.purge_contact_after_days if args.days is None else args.days
-    if days < 0:
-        print("kiosk: --days must not be negative", file=sys.stderr)
+    if not 0 <= days <= MAX_PURGE_DAYS:
+        print(f"kiosk: --days must be 0 to {MAX_PURGE_DAYS}", file=sys.stderr)
         return EXIT_USAGE
     with _outbox(settings) as outbox:
         purged = outbox.purge_contact(datetime.now(UTC) - timedelta(days=days))

@@ -2,19 +2,24 @@
 
 The HTTP client is injected (an ``httpx.Client``, with whatever transport
 the caller wants), so tests and the benchmark decide connection reuse and
-timeouts. Every answer is checked before it is believed: only a JSON
-document of the documented shape counts as success; everything else is
-turned into one of the errors in :mod:`kiosk.sync.errors`.
+timeouts. httpx's timeouts apply to each read, so a server that drips its
+answer could hold a call forever: every call here also has a total
+deadline and a largest body, checked while the answer streams in. Every
+answer is checked before it is believed: only a JSON document of the
+documented shape counts as success; everything else is turned into one of
+the errors in :mod:`kiosk.sync.errors`.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Callable, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
+from urllib.parse import quote
 
 import httpx
 
@@ -22,6 +27,7 @@ from kiosk.store import StatusUpdate
 from kiosk.sync import open311
 from kiosk.sync.errors import (
     BackendAuthError,
+    BackendEndpointError,
     BackendRejectedError,
     BackendUnavailableError,
     NotOpen311Error,
@@ -32,6 +38,14 @@ logger = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 FORM_TYPE = "application/x-www-form-urlencoded"
+MAX_ANSWER_BYTES = 4 << 20
+"""Largest answer body read, in bytes; a bigger one is refused unread."""
+DEFAULT_TIMEOUT_S = 10.0
+"""Total seconds per call when neither the caller nor httpx sets a limit."""
+RETRYABLE_STATUSES = frozenset({408, 425, 429})
+"""4xx statuses that mean "later", like a 5xx does."""
+REJECTING_STATUSES = frozenset({400, 422})
+"""Statuses whose Open311 error list may refuse the one request sent."""
 
 _T = TypeVar("_T")
 
@@ -47,12 +61,21 @@ class Open311Client:
         api_key: str,
         jurisdiction_id: str = "",
         wall_clock: Callable[[], datetime] | None = None,
+        timeout_s: float | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.http = http
         self.endpoint = endpoint.rstrip("/") + "/"
         self.api_key = api_key
         self.jurisdiction_id = jurisdiction_id
+        self.timeout_s = timeout_s
+        """Longest one call may take in all, in seconds; None takes the
+        HTTP client's read timeout."""
+        self.time_left: Callable[[], float] | None = None
+        """Seconds left in the caller's run (set by the sync engine); a
+        call never outlives them either."""
         self._wall_clock = wall_clock or (lambda: datetime.now(UTC))
+        self._clock = clock
 
     def post_request(
         self, form: Sequence[tuple[str, str]], idempotency_key: str
@@ -79,7 +102,7 @@ class Open311Client:
 
     def resolve_token(self, token: str) -> str | None:
         """The service_request_id behind a token, or None while pending."""
-        path = f"tokens/{token}.json"
+        path = f"tokens/{quote(token, safe='')}.json"
         doc = self._call("GET", path, params=self._jurisdiction())
         return self._parsed(open311.parse_token_answer, doc, path)
 
@@ -89,49 +112,118 @@ class Open311Client:
         )
 
     def _parsed(self, parse: Callable[[Any], _T], doc: Any, path: str) -> _T:
+        url = self.endpoint + path
         try:
             return parse(doc)
         except MalformedAnswerError as exc:
-            raise NotOpen311Error(self.endpoint + path, str(exc)) from exc
+            raise NotOpen311Error(url, f"answered, but not in Open311: {exc}") from exc
+        except RecursionError as exc:
+            raise NotOpen311Error(url, "answered with JSON nested too deep") from exc
+
+    def _limit_s(self) -> float:
+        """Seconds the next call may take in all."""
+        limit = self.timeout_s
+        if limit is None:
+            limit = self.http.timeout.read or DEFAULT_TIMEOUT_S
+        if self.time_left is not None:
+            limit = min(limit, self.time_left())
+        # httpx treats 0 as "no wait at all"; keep a sliver so the call
+        # fails as a timeout rather than as a configuration error.
+        return max(limit, 0.01)
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         url = self.endpoint + path
-        logger.debug("sync.call.started method=%s url=%s", method, url)
+        limit = self._limit_s()
+        logger.debug("sync.call.started method=%s url=%.200s", method, url)
         try:
-            response = self.http.request(method, url, **kwargs)
+            with self.http.stream(method, url, timeout=limit, **kwargs) as response:
+                body = self._read_body(url, response, self._clock() + limit, limit)
+        except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
+            raise BackendUnavailableError(
+                url, f"could not be reached ({exc!r})"
+            ) from exc
         except httpx.TimeoutException as exc:
-            raise BackendUnavailableError(url, f"timed out ({exc!r})") from exc
+            raise BackendUnavailableError(
+                url,
+                f"was reached but did not finish answering within {limit:.1f} s"
+                f" ({exc!r})",
+            ) from exc
         except httpx.TransportError as exc:
-            raise BackendUnavailableError(url, f"connection failed ({exc!r})") from exc
+            raise BackendUnavailableError(
+                url, f"was reached but the connection failed ({exc!r})"
+            ) from exc
+        except httpx.InvalidURL as exc:
+            raise BackendUnavailableError(
+                f"{url:.200}", f"cannot be called: {exc}"
+            ) from exc
         logger.debug(
-            "sync.call.complete method=%s url=%s status=%d",
+            "sync.call.complete method=%s url=%.200s status=%d bytes=%d",
             method,
             url,
             response.status_code,
+            len(body),
         )
-        return self._checked(url, response)
+        return self._checked(url, response, body)
 
-    def _checked(self, url: str, response: httpx.Response) -> Any:
+    def _read_body(
+        self, url: str, response: httpx.Response, deadline: float, limit: float
+    ) -> bytes:
+        """The whole body, unless it is too big or too slow to arrive."""
+        answered = f"answered HTTP {response.status_code}"
+        declared = response.headers.get("Content-Length", "").strip()
+        if declared.isdigit() and int(declared) > MAX_ANSWER_BYTES:
+            raise NotOpen311Error(
+                url,
+                f"{answered} with a body of {declared} bytes,"
+                f" more than the {MAX_ANSWER_BYTES} believed",
+            )
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                raise NotOpen311Error(
+                    url, f"{answered} with a body over {MAX_ANSWER_BYTES} bytes"
+                )
+            chunks.append(chunk)
+            if self._clock() > deadline:
+                raise BackendUnavailableError(
+                    url,
+                    f"{answered} but sent only {size} bytes of its body"
+                    f" within {limit:.1f} s",
+                )
+        return b"".join(chunks)
+
+    def _checked(self, url: str, response: httpx.Response, body: bytes) -> Any:
         status = response.status_code
-        doc, problem = _json_body(response)
+        doc, problem = _json_body(response.headers, body)
         reason = open311.error_reason(doc) if problem is None else None
+        answered = f"answered HTTP {status}"
         if 200 <= status < 300:
             if problem is not None:
-                raise NotOpen311Error(url, f"HTTP {status} but {problem}")
+                raise NotOpen311Error(url, f"{answered} but {problem}")
             if reason is not None:
-                raise NotOpen311Error(url, f"HTTP {status} with errors: {reason}")
+                raise NotOpen311Error(url, f"{answered} with errors: {reason}")
             return doc
         if status in (401, 403):
             raise BackendAuthError(url, status, reason or f"HTTP {status}")
-        if status == 429 or status >= 500:
+        if status in RETRYABLE_STATUSES or (
+            status >= 500 and status not in open311.ENDPOINT_STATUSES
+        ):
             raise BackendUnavailableError(
                 url,
-                f"HTTP {status}" + (f": {reason}" if reason else ""),
+                answered + (f": {reason}" if reason else ""),
                 retry_after_s=self._retry_after(response),
             )
-        if reason is not None:
+        # Only an error list about the request itself may refuse it: a
+        # wrong endpoint or a proxy must not reject every queued request.
+        if (
+            status in REJECTING_STATUSES
+            and reason is not None
+            and not open311.blames_endpoint(doc)
+        ):
             raise BackendRejectedError(url, status, reason)
-        raise NotOpen311Error(url, f"HTTP {status} and {problem or 'no error list'}")
+        raise BackendEndpointError(url, status, reason or problem or "no error list")
 
     def _retry_after(self, response: httpx.Response) -> float | None:
         value = response.headers.get("Retry-After")
@@ -148,13 +240,15 @@ class Open311Client:
         return max(0.0, (moment - self._wall_clock()).total_seconds())
 
 
-def _json_body(response: httpx.Response) -> tuple[Any, str | None]:
+def _json_body(headers: Mapping[str, str], body: bytes) -> tuple[Any, str | None]:
     """The parsed JSON body, or None and what is wrong with it."""
-    content_type = response.headers.get("Content-Type", "")
+    content_type = headers.get("Content-Type", "")
     media = content_type.split(";", 1)[0].strip().lower()
     if media != "application/json":
         return None, f"the body is {media or 'untyped'}, not JSON"
     try:
-        return json.loads(response.content), None
+        return json.loads(body), None
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return None, f"the JSON body is malformed ({exc})"
+    except RecursionError:
+        return None, "the JSON body is nested too deep to read"

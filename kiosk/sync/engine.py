@@ -31,8 +31,10 @@ from kiosk.sync import open311
 from kiosk.sync.client import Open311Client
 from kiosk.sync.errors import (
     BackendAuthError,
+    BackendEndpointError,
     BackendRejectedError,
     BackendUnavailableError,
+    NotOpen311Error,
     SyncError,
 )
 from kiosk.sync.services import merged_catalog_document, write_catalog
@@ -139,6 +141,8 @@ class Syncer:
         self._deadline = 0.0
         self._failures = 0
         self._pending: list[Outcome] = []
+        # No HTTP call may outlive the run's budget either.
+        client.time_left = lambda: self._deadline - self._clock()
 
     def run_once(self) -> RunReport:
         """Push, resolve tokens, pull statuses, purge; within the budget."""
@@ -207,13 +211,27 @@ class Syncer:
                 raise _PushStoppedError(
                     "the time budget ran out with requests still queued"
                 )
+            uuid = request.uuid
             attempts += 1
             try:
                 answer = self.client.post_request(form, request.uuid)
+                if self._id_taken(answer.service_request_id, uuid, self._pending):
+                    raise NotOpen311Error(
+                        self.client.endpoint + "requests.json",
+                        "answered with the id of another request",
+                    )
             except BackendRejectedError as exc:
                 logger.warning("Request %s rejected: %s", request.ticket, exc.reason)
                 report.rejected += 1
                 return Outcome(request.uuid, OutcomeKind.REJECTED, attempts, exc.reason)
+            except BackendEndpointError as exc:
+                # Every other request would get the same answer: keep them
+                # all queued and let the operator fix the settings.
+                report.failed_attempts += 1
+                self._pending.append(
+                    Outcome(request.uuid, OutcomeKind.FAILED, attempts, str(exc))
+                )
+                raise _PushStoppedError(str(exc)) from exc
             except BackendUnavailableError as exc:
                 report.failed_attempts += 1
                 failed = Outcome(request.uuid, OutcomeKind.FAILED, attempts, str(exc))
@@ -229,6 +247,30 @@ class Syncer:
                 )
             report.tokens += 1
             return Outcome(request.uuid, OutcomeKind.TOKEN, attempts, answer.token)
+
+    def _id_taken(
+        self, server_id: str | None, request_uuid: str, pending: list[Outcome]
+    ) -> bool:
+        """True (and a warning) if the back-end gave this id to another request."""
+        if server_id is None:
+            return False
+        owners = {
+            o.uuid
+            for o in pending
+            if o.kind is OutcomeKind.SENT and o.detail == server_id
+        }
+        known = self.outbox.by_server_id(server_id)
+        if known is not None:
+            owners.add(known.uuid)
+        owners.discard(request_uuid)
+        if owners:
+            logger.warning(
+                "The back-end answered id %.200s for request %s, but another"
+                " request has it already; this one stays undelivered",
+                server_id,
+                request_uuid,
+            )
+        return bool(owners)
 
     def _back_off(self, exc: BackendUnavailableError, failed: Outcome) -> None:
         """Record the failure, then wait before the next attempt or stop."""
@@ -254,13 +296,15 @@ class Syncer:
 
     def resolve_tokens(self, report: RunReport) -> None:
         """Ask the back-end which ids its tokens stand for."""
-        resolved = []
+        resolved: list[Outcome] = []
         try:
             for request in self.outbox.waiting_for_token():
                 if self._clock() >= self._deadline or request.token is None:
                     break
                 request_id = self.client.resolve_token(request.token)
-                if request_id is not None:
+                if request_id is not None and not self._id_taken(
+                    request_id, request.uuid, resolved
+                ):
                     resolved.append(
                         Outcome(request.uuid, OutcomeKind.SENT, 0, request_id)
                     )
@@ -273,7 +317,16 @@ class Syncer:
 
     def pull_statuses(self, report: RunReport) -> None:
         """Pull the status of requests the back-end has not closed."""
-        ids = [r.server_id for r in self.outbox.open_on_server() if r.server_id]
+        ids = []
+        for request in self.outbox.open_on_server():
+            if request.server_id and open311.valid_id(request.server_id):
+                ids.append(request.server_id)
+            elif request.server_id:
+                # Recorded before ids were checked; asking would break the
+                # query for the whole batch.
+                logger.warning(
+                    "Not asking the status of %s: its id is not usable", request.ticket
+                )
         for start in range(0, len(ids), STATUS_BATCH):
             if self._clock() >= self._deadline:
                 return

@@ -7,6 +7,7 @@ or a half-delivered body must never be mistaken for a filed request.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,6 +17,18 @@ from kiosk.store import QueuedRequest, StatusUpdate
 
 STATUSES = ("open", "closed")
 """The two statuses GeoReport v2 defines for a service request."""
+
+
+ENDPOINT_STATUSES = frozenset({404, 405, 406, 410, 413, 414, 415, 501, 505})
+"""HTTP statuses that speak of the URL or the server, never of one request."""
+MAX_ID_LENGTH = 128
+"""Longest service_request_id or token believed; longer ones are garbage."""
+# Words of errors about the URL. "url" and "uri" only stand alone, so that
+# "url-encoding" and "hourly" do not count.
+_ENDPOINT_WORDS = re.compile(
+    r"\b(resource|endpoint|path|route|method)s?\b|(?<![\w.-])(url|uri)s?(?![\w.-])",
+    re.IGNORECASE,
+)
 
 
 class MalformedAnswerError(ValueError):
@@ -69,6 +82,25 @@ def request_form(
         if request.email:
             form.append(("email", request.email))
     return form
+
+
+def blames_endpoint(doc: Any) -> bool:
+    """True when an Open311 error list speaks of the URL, not of a request.
+
+    A wrong ``[sync] endpoint`` or a proxy in front of the back-end answers
+    with errors such as "no such resource"; those must not reject requests.
+    """
+    for entry in doc if isinstance(doc, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        code = entry.get("code")
+        if isinstance(code, str) and code.strip().isdigit():
+            code = int(code)
+        if code in ENDPOINT_STATUSES:
+            return True
+        if _ENDPOINT_WORDS.search(str(entry.get("description", ""))):
+            return True
+    return False
 
 
 def error_reason(doc: Any) -> str | None:
@@ -164,15 +196,33 @@ def _single_entry(doc: Any) -> Mapping[str, Any]:
     return entry
 
 
+def valid_id(value: str) -> bool:
+    """True for an id worth keeping: short, printable, no comma or padding."""
+    # Ids travel comma-joined in the status pull's query, so a comma, a
+    # control character or a 100 KB id would break every later pull.
+    return (
+        0 < len(value) <= MAX_ID_LENGTH
+        and value.isprintable()
+        and "," not in value
+        and value.strip() == value
+    )
+
+
 def _optional_id(entry: Mapping[str, Any], key: str) -> str | None:
     value = entry.get(key)
     if value is None or value == "":
         return None
-    # The spec says ids are strings; some servers send numbers. Anything
-    # else (a list, an object, a boolean) means we misread the document.
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        raise MalformedAnswerError(f"{key} must be a string, not {value!r:.50}")
-    return str(value)
+    # The spec says ids are strings. A number is refused rather than
+    # converted: a server that sends 12345 may send it for every request.
+    if not isinstance(value, str):
+        raise MalformedAnswerError(
+            f"{key} must be a string, not {type(value).__name__} {value!r:.50}"
+        )
+    if not valid_id(value):
+        raise MalformedAnswerError(
+            f"{key} is not a usable id ({len(value)} characters: {value!r:.50})"
+        )
+    return value
 
 
 def _parse_datetime(value: Any) -> datetime | None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -12,6 +13,7 @@ import pytest
 from kiosk.store import NewRequest, Outbox, RequestState
 from kiosk.sync import cli
 from kiosk.sync.server import ReferenceServer
+from tests.sync.scripted_server import ScriptedServer, dripping_answer, json_answer
 from tests.sync.sync_helpers import FILEABLE
 
 ROOT = Path(__file__).parents[2]
@@ -193,3 +195,70 @@ def test_a_sync_run_is_recorded_for_the_technicians_check(
 
 def test_queue_retry_with_nothing_named_is_a_usage_error(argv: list[str]) -> None:
     assert cli.main([*argv, "queue", "retry"]) == cli.EXIT_USAGE
+
+
+@pytest.mark.parametrize("days", ["99999999999", "3651", "-1"])
+def test_queue_purge_refuses_days_out_of_range_as_a_usage_error(
+    argv: list[str], days: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert cli.main([*argv, "queue", "purge", "--days", days]) == cli.EXIT_USAGE
+    assert "--days must be 0 to 3650" in capsys.readouterr().err
+
+
+def test_queue_purge_accepts_the_longest_retention(argv: list[str]) -> None:
+    assert cli.main([*argv, "queue", "purge", "--days", "3650"]) == cli.EXIT_OK
+
+
+def _config(tmp_path: Path, endpoint: str, extra: str = "") -> list[str]:
+    config = tmp_path / "hostile.toml"
+    config.write_text(f'[kiosk]\nid = "K7"\n[sync]\nendpoint = "{endpoint}"\n{extra}')
+    return ["--config", str(config), "--data-dir", str(tmp_path / "data")]
+
+
+def _states(tmp_path: Path) -> set[RequestState]:
+    with Outbox.in_data_dir(tmp_path / "data") as outbox:
+        return {r.state for r in outbox.list()}
+
+
+def test_sync_once_with_a_wrong_endpoint_path_rejects_nothing_and_exits_1(
+    tmp_path: Path, server: ReferenceServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = _config(tmp_path, server.url + "open311/v2/", "timeout_s = 2.0\n")
+    _file(tmp_path)
+    _file(tmp_path)
+
+    assert cli.main([*argv, "sync", "--once"]) == cli.EXIT_FAILED
+
+    err = capsys.readouterr().err
+    assert "answered HTTP 404" in err and "check [sync] endpoint" in err
+    assert "rejected" not in err
+    assert _states(tmp_path) == {RequestState.QUEUED}
+    assert server.backend.stored() == []
+
+
+def test_sync_once_against_a_dripping_server_ends_and_exits_1(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _file(tmp_path)
+    with ScriptedServer(dripping_answer(100_000, every_s=1.0)) as drip:
+        argv = _config(tmp_path, drip.url, "timeout_s = 0.5\nbudget_s = 1.5\n")
+        started = time.monotonic()
+        status = cli.main([*argv, "sync", "--once"])
+        took = time.monotonic() - started
+
+    assert status == cli.EXIT_FAILED and took < 5.0
+    assert "did not finish answering within 0.5 s" in capsys.readouterr().err
+    assert _states(tmp_path) == {RequestState.QUEUED}
+
+
+def test_sync_once_against_deeply_nested_json_exits_1_without_a_crash(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _file(tmp_path)
+    with ScriptedServer(json_answer(b"[" * 200_000)) as nested:
+        argv = _config(tmp_path, nested.url, "timeout_s = 2.0\nbudget_s = 2.0\n")
+        status = cli.main([*argv, "sync", "--once"])
+
+    assert status == cli.EXIT_FAILED
+    assert "nested too deep" in capsys.readouterr().err
+    assert _states(tmp_path) == {RequestState.QUEUED}

@@ -35,6 +35,16 @@ def test_sync_settings_load_from_toml_and_the_key_from_its_file(tmp_path: Path) 
     [
         ('[sync]\nendpoint = "ftp://x"\n', "sync.endpoint"),
         ("[sync]\ntimeout_s = 0\n", "sync.timeout_s"),
+        ('[sync]\nendpoint = "http://"\n', "sync.endpoint"),
+        ('[sync]\nendpoint = "https:///open311/v2/"\n', "sync.endpoint"),
+        ('[sync]\nendpoint = "http://127.0.0.1:99999/"\n', "sync.endpoint"),
+        ("[sync]\ntimeout_s = nan\n", "sync.timeout_s"),
+        ("[sync]\ninterval_s = nan\n", "sync.interval_s"),
+        ("[sync]\nbudget_s = nan\n", "sync.budget_s"),
+        ("[sync]\ntimeout_s = inf\n", "sync.timeout_s"),
+        ("[sync]\ninterval_s = inf\n", "sync.interval_s"),
+        ("[sync]\nbudget_s = inf\n", "sync.budget_s"),
+        ("[sync]\nbudget_s = -inf\n", "sync.budget_s"),
         ('[sync]\napi_key_file = "/nonexistent/key"\n', "sync.api_key_file"),
         (
             "[storage]\npurge_contact_after_days = -1\n",
