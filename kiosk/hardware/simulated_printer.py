@@ -7,8 +7,8 @@ in any status to rehearse faults (paper out, cover open, not answering).
 from __future__ import annotations
 
 import io
-import os
 import logging
+import os
 from pathlib import Path
 
 import segno
