@@ -339,6 +339,15 @@ class Outbox:
         return cls(data_dir / DB_FILENAME, ticket_prefix, clock=clock)
 
     def _connect(self, path: Path) -> sqlite3.Connection:
+        if path.exists() and path.stat().st_size == 0:
+            # SQLite would take an empty file for a new database and start the
+            # tickets again at 1, giving two citizens the same number. An
+            # outbox never shrinks to nothing by itself: this is damage.
+            raise StorageUnavailableError(
+                path,
+                "the file is empty (damaged or truncated); restore it from a "
+                "backup, or move it away to start a new outbox",
+            )
         try:
             # isolation_level=None: transactions are opened explicitly below,
             # so that every queue transition is exactly one atomic block.
@@ -407,6 +416,16 @@ class Outbox:
         done = {
             row[0] for row in self._conn.execute("SELECT name FROM schema_migrations")
         }
+        unknown = done - {name for name, _ in MIGRATIONS}
+        if unknown:
+            # A newer kiosk wrote this file; an older one could misread or
+            # damage what it does not know. Upgrading the kiosk fixes it.
+            names = ", ".join(sorted(unknown))
+            raise StorageUnavailableError(
+                self.path,
+                f"written by a newer version of the kiosk ({names}); "
+                "install that version again",
+            )
         for name, migration in MIGRATIONS:
             if name in done:
                 continue

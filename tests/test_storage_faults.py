@@ -68,3 +68,30 @@ def test_a_read_only_data_directory_is_reported_and_its_queue_kept(
         subprocess.run(["umount", str(read_only)], check=True)
     with Outbox.in_data_dir(writable) as outbox:
         assert [r.ticket for r in outbox.list()] == ["A-00001"]
+
+
+def test_an_emptied_outbox_file_is_refused_so_tickets_never_restart(
+    tmp_path: Path,
+) -> None:
+    with Outbox.in_data_dir(tmp_path) as outbox:
+        outbox.enqueue(REQUEST)
+    (tmp_path / "outbox.sqlite3").write_bytes(b"")
+    (tmp_path / "outbox.sqlite3-wal").unlink(missing_ok=True)
+    with pytest.raises(StorageUnavailableError, match="empty"):
+        Outbox.in_data_dir(tmp_path)
+    assert (tmp_path / "outbox.sqlite3").stat().st_size == 0
+
+
+def test_an_outbox_from_a_newer_kiosk_is_refused(tmp_path: Path) -> None:
+    import sqlite3
+
+    with Outbox.in_data_dir(tmp_path) as outbox:
+        outbox.enqueue(REQUEST)
+    conn = sqlite3.connect(tmp_path / "outbox.sqlite3")
+    conn.execute(
+        "INSERT INTO schema_migrations VALUES ('0999_from_the_future', '2030-01-01')"
+    )
+    conn.commit()
+    conn.close()
+    with pytest.raises(StorageUnavailableError, match="newer version"):
+        Outbox.in_data_dir(tmp_path)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 from pathlib import Path
 
 import segno
@@ -48,10 +49,10 @@ class SimulatedPrinter:
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
             text = receipt.as_text(self.profile.chars_per_line)
-            (self.out_dir / f"{receipt.ticket}.txt").write_text(text, encoding="utf-8")
-            render_png(text, receipt.qr_payload, self.profile).save(
-                self.out_dir / f"{receipt.ticket}.png"
-            )
+            image = io.BytesIO()
+            render_png(text, receipt.qr_payload, self.profile).save(image, "PNG")
+            _write_whole(self.out_dir / f"{receipt.ticket}.txt", text.encode("utf-8"))
+            _write_whole(self.out_dir / f"{receipt.ticket}.png", image.getvalue())
         except OSError as exc:
             raise PrinterError(PrinterStatus.OFFLINE, f"cannot save: {exc}") from exc
         self.printed.append(receipt.ticket)
@@ -97,3 +98,11 @@ def _font_for(
         if size <= 8 or font.getlength("M" * columns) <= paper_px:
             return font, size
         size -= 1
+
+
+def _write_whole(path: Path, data: bytes) -> None:
+    # A killed process must leave the old file or the new one, never half
+    # of one: write beside it, then rename over it.
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(data)
+    os.replace(partial, path)
