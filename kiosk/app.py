@@ -10,6 +10,7 @@ from kiosk.catalog import Catalog, CatalogError, load_catalog
 from kiosk.config import Settings
 from kiosk.filing import FilingService
 from kiosk.hardware.factory import make_payment_terminal, make_printer
+from kiosk.hardware.payment_terminal import TerminalUnavailableError
 from kiosk.hardware.printer import Printer
 from kiosk.payment_flow import PaymentDesk
 from kiosk.payments.journal import PaymentJournal
@@ -97,7 +98,13 @@ def build_payments(
     The journal gets its own outbox connection: it is used only on the
     payment worker's thread, while the filing worker writes requests.
     """
-    terminal = make_payment_terminal(settings)
+    try:
+        terminal = make_payment_terminal(settings)
+    except TerminalUnavailableError as exc:
+        # Requests must still be filed; only card payments wait for a
+        # technician (kiosk diag payment says what is wrong).
+        logger.error("Card payments are off: %s", exc)
+        return None
     if terminal is None:
         return None
     journal = PaymentJournal(Outbox.in_data_dir(settings.storage.data_dir))

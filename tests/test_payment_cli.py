@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
 from pathlib import Path
 
 import pytest
@@ -130,3 +131,19 @@ def test_payments_recover_reports_a_state_file_that_is_a_directory(
     err = capsys.readouterr().err
     assert err.count("\n") == 1
     assert "terminal-dir" in err and "cannot read" in err
+
+
+def test_the_kiosk_starts_with_payments_off_when_the_terminal_state_is_corrupt(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    from kiosk.app import build_payments
+    from kiosk.config import load_settings
+    from kiosk.hardware.simulated_printer import SimulatedPrinter
+
+    settings = load_settings(None, tmp_path)
+    (tmp_path / settings.payment.state_file).write_text("{garbage", encoding="utf-8")
+    with caplog.at_level(logging.ERROR, logger="kiosk.app"):
+        desk = build_payments(settings, SimulatedPrinter(tmp_path / "r"))
+    assert desk is None
+    assert "Card payments are off" in caplog.text
+    assert (tmp_path / settings.payment.state_file).read_text() == "{garbage"
