@@ -9,8 +9,10 @@ rather than minutes of interpreter start-up. Commands and what is printed:
 ``sync DATA_DIR CONFIG`` a child syncs in a loop with those settings.
 ``reap PID``             waits for a killed child, then prints ``reaped PID``.
 
-Children print ``ready <PID>`` when their outbox is open. All lines share
-one pipe, so a child's lines always come before its ``reaped`` line.
+The zygote prints ``ready <PID>`` as soon as it has forked a child, so the
+test can always deliver its kill, even to a child that has not started its
+work yet (that is one more kill point). All lines share one pipe, so a
+child's lines always come before its ``reaped`` line.
 """
 
 from __future__ import annotations
@@ -36,7 +38,6 @@ def say(line: str) -> None:
 
 def file_requests(data_dir: Path, count: int) -> None:
     with Outbox.in_data_dir(data_dir, "C") as outbox:
-        say(f"ready {os.getpid()}")
         for n in range(count):
             request = outbox.enqueue(
                 NewRequest("general.registry_submission", "cic", "ro", f"cerere {n}")
@@ -63,7 +64,6 @@ def sync_forever(data_dir: Path, config: Path) -> None:
         syncer.catalog_path = None
         # Small batches: kills then land before, during and after recording.
         syncer.batch_size = 10
-        say(f"ready {os.getpid()}")
         parent = os.getppid()
         while os.getppid() == parent:
             syncer.run_once()
@@ -92,6 +92,7 @@ def serve(children: set[int]) -> None:
         pid = os.fork()
         if pid:
             children.add(pid)
+            say(f"ready {pid}")
         else:
             try:
                 if command == "file":

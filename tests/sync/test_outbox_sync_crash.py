@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import os
+import queue
 import random
 import signal
 import subprocess
@@ -33,13 +34,25 @@ class Zygote:
             text=True,
             env={**os.environ, "PYTHONPATH": str(ROOT)},
         )
+        # A thread reads the zygote's lines so that the test can wait for
+        # them with a bound: a stuck worker fails the test, never hangs it.
+        self.lines: queue.Queue[str] = queue.Queue()
+        threading.Thread(target=self._read_lines, daemon=True).start()
         assert self.readline() == "zygote ready"
 
-    def readline(self) -> str:
+    def _read_lines(self) -> None:
         assert self.proc.stdout is not None
-        line = self.proc.stdout.readline()
+        for line in self.proc.stdout:
+            self.lines.put(line.strip())
+        self.lines.put("")  # end of output: the zygote is gone
+
+    def readline(self) -> str:
+        try:
+            line = self.lines.get(timeout=60.0)
+        except queue.Empty:
+            raise AssertionError("the zygote said nothing for 60 s") from None
         assert line, "the zygote died"
-        return line.strip()
+        return line
 
     def send(self, command: str) -> None:
         assert self.proc.stdin is not None
@@ -77,7 +90,9 @@ def _one_cycle(
     pause = threading.Event()
     for pid in rng.sample(ready, 2):
         # A random kill point: the children run while the test waits.
-        pause.wait(rng.uniform(0, 0.03))
+        # The zygote says "ready" at the fork: up to a quarter second lets the
+        # kills land before, during and after the children's writes and posts.
+        pause.wait(rng.uniform(0, 0.25))
         os.kill(pid, signal.SIGKILL)
     for pid in ready:
         zygote.send(f"reap {pid}")
