@@ -5,8 +5,9 @@ Usage: PYTHONPATH=. .venv/bin/python scripts/soak.py [--sessions N]
 
 Each session taps real buttons on the real window (offscreen unless DISPLAY
 is set): attract -> language -> describe -> categories -> a service ->
-contact (skipped) -> summary -> send -> done -> finish. Filing writes to a
-real outbox in a temporary directory and prints on the simulated printer.
+contact (skipped) -> summary -> send -> (for a fee: pay later) -> done ->
+finish. Filing writes to a real outbox in a temporary directory and prints
+on the simulated printer.
 Meanwhile a thread stands in for the sync (``kiosk.sync`` is not in this
 branch yet): it reads the outbox and writes to it, as a sync would, so the
 filing worker meets a busy database.
@@ -183,8 +184,12 @@ class Citizen:
         self.touch(
             "summary send", p[Screen.SUMMARY].send_button, (Screen.FILING, Screen.DONE)
         )
-        self.wait_painted((Screen.DONE,), sent)
+        screen = self.wait_painted((Screen.DONE, Screen.PAY_OFFER), sent)
         self.filing_ms.append((time.perf_counter() - sent) * 1000)
+        if screen is Screen.PAY_OFFER:
+            # A service with a fee: the citizen leaves it for later.
+            later = p[Screen.PAY_OFFER].later_button
+            self.touch("pay offer later", later, (Screen.DONE,))
         self.touch("done finish", p[Screen.DONE].finish_button, (Screen.ATTRACT,))
         # exec() would delete what deleteLater() marked (old choice buttons);
         # processEvents() called from outside any loop does not, so do it here.
@@ -250,6 +255,7 @@ def main() -> None:
         sync.start()
         base = snapshot("after warm-up", running)
         citizen.touch_ms.clear()
+        citizen.filing_ms.clear()
         for number in range(args.sessions):
             citizen.session(number)
             if (number + 1) % args.report_every == 0:
@@ -271,7 +277,7 @@ def main() -> None:
         print(summary(f"  {step}", values))
     everything = [v for values in citizen.touch_ms.values() for v in values]
     print(summary("  all touches", everything))
-    print(summary("send -> receipt printed, done painted", citizen.filing_ms))
+    print(summary("send -> receipt printed, next painted", citizen.filing_ms))
     print(
         f"RSS growth {end[0] - base[0]:+.1f} MB (goal <= 10); "
         f"threads {base[1]} -> {end[1]}; qt timers {base[3]} -> {end[3]}"
