@@ -5,25 +5,27 @@ Usage: PYTHONPATH=. .venv/bin/python scripts/soak.py [--sessions N]
 
 Each session taps real buttons on the real window (offscreen unless DISPLAY
 is set): attract -> language -> describe -> categories -> a service ->
-contact (skipped) -> summary -> send -> done -> finish. Filing writes to a
-real outbox in a temporary directory and prints on the simulated printer.
-Meanwhile a thread stands in for the sync (``kiosk.sync`` is not in this
-branch yet): it reads the outbox and writes to it, as a sync would, so the
-filing worker meets a busy database.
+contact (skipped) -> summary -> send -> (for a fee: pay later) -> done ->
+finish. Filing writes to a real outbox in a temporary directory and prints
+on the simulated printer.
+Meanwhile a thread stands in for the sync: it claims a batch from the
+outbox and records it as sent, as ``kiosk.sync`` does, so the filing worker
+meets a busy database.
 
 Printed: RSS, threads and Qt timers after warm-up and at the end (and every
 --report-every sessions), and the time from each touch to the next screen
-being painted (p50, p99, max).
+being painted (p50, p99, max), from a fixed-size histogram.
 """
 
 from __future__ import annotations
 
 import argparse
+import collections
 import gc
 import logging
+import math
 import os
 import shutil
-import statistics
 import sys
 import tempfile
 import threading
@@ -52,11 +54,51 @@ from PySide6.QtWidgets import QAbstractButton, QApplication, QWidget  # noqa: E4
 from kiosk.app import build_core  # noqa: E402
 from kiosk.config import load_settings  # noqa: E402
 from kiosk.session import Screen  # noqa: E402
-from kiosk.store import Outbox  # noqa: E402
+from kiosk.store import Outbox, Outcome, OutcomeKind  # noqa: E402
 from kiosk.ui.main import RunningKiosk, start_app  # noqa: E402
 
 TOUCH_TIMEOUT_S = 30.0
 SYNC_PAUSE_S = 0.2
+SYNC_BATCH = 25
+
+
+class Latencies:
+    """Touch latencies in log-spaced buckets: fixed memory however long the soak.
+
+    Each bucket is 1 % wider than the one below, so a percentile read from it
+    is within 1 % of the exact one; count and max are exact.
+    """
+
+    STEP = 1.01
+    FLOOR_MS = 0.01
+
+    def __init__(self) -> None:
+        self.buckets: collections.Counter[int] = collections.Counter()
+        self.count = 0
+        self.max_ms = 0.0
+
+    def add(self, ms: float) -> None:
+        index = max(
+            0, math.ceil(math.log(max(ms, self.FLOOR_MS) / self.FLOOR_MS, self.STEP))
+        )
+        self.buckets[index] += 1
+        self.count += 1
+        self.max_ms = max(self.max_ms, ms)
+
+    def merge(self, other: Latencies) -> None:
+        self.buckets.update(other.buckets)
+        self.count += other.count
+        self.max_ms = max(self.max_ms, other.max_ms)
+
+    def percentile(self, fraction: float) -> float:
+        """The bucket's upper edge holding the ``fraction`` point (ms)."""
+        rank = min(self.count - 1, int(fraction * self.count))
+        seen = 0
+        for index in sorted(self.buckets):
+            seen += self.buckets[index]
+            if seen > rank:
+                return min(self.max_ms, self.FLOOR_MS * self.STEP**index)
+        return self.max_ms
 
 
 class PaintWatch(QObject):
@@ -86,12 +128,14 @@ class SyncStandIn(threading.Thread):
     def run(self) -> None:
         with Outbox.in_data_dir(self.data_dir) as outbox:
             while not self.stop_event.wait(SYNC_PAUSE_S):
-                outbox.list()
-                with outbox.transaction() as db:
-                    db.execute(
-                        "UPDATE requests SET attempts = attempts + 1 "
-                        "WHERE state = 'queued'"
-                    )
+                # A batch at a time, as kiosk.sync claims and records them:
+                # reading the whole outbox each round would make the soak's
+                # own peak memory (and RSS) grow with every filed request.
+                batch = outbox.claim(SYNC_BATCH)
+                outbox.record(
+                    Outcome(r.uuid, OutcomeKind.SENT, detail=f"srv-{r.ticket}")
+                    for r in batch
+                )
                 self.rounds += 1
 
 
@@ -126,8 +170,8 @@ class Citizen:
         self.running = running
         self.pages = running.window.pages
         self.watch = PaintWatch(list(dict.fromkeys(self.pages.values())))
-        self.touch_ms: dict[str, list[float]] = {}
-        self.filing_ms: list[float] = []
+        self.touch_ms: dict[str, Latencies] = {}
+        self.filing_ms = Latencies()
 
     @property
     def screen(self) -> Screen:
@@ -142,7 +186,7 @@ class Citizen:
         screen = self.wait_painted(expect, started)
         step = f"{name} -> {screen.value}"
         elapsed = (time.perf_counter() - started) * 1000
-        self.touch_ms.setdefault(step, []).append(elapsed)
+        self.touch_ms.setdefault(step, Latencies()).add(elapsed)
         return screen
 
     def wait_painted(self, expect: tuple[Screen, ...], since: float) -> Screen:
@@ -183,8 +227,12 @@ class Citizen:
         self.touch(
             "summary send", p[Screen.SUMMARY].send_button, (Screen.FILING, Screen.DONE)
         )
-        self.wait_painted((Screen.DONE,), sent)
-        self.filing_ms.append((time.perf_counter() - sent) * 1000)
+        screen = self.wait_painted((Screen.DONE, Screen.PAY_OFFER), sent)
+        self.filing_ms.add((time.perf_counter() - sent) * 1000)
+        if screen is Screen.PAY_OFFER:
+            # A service with a fee: the citizen leaves it for later.
+            later = p[Screen.PAY_OFFER].later_button
+            self.touch("pay offer later", later, (Screen.DONE,))
         self.touch("done finish", p[Screen.DONE].finish_button, (Screen.ATTRACT,))
         # exec() would delete what deleteLater() marked (old choice buttons);
         # processEvents() called from outside any loop does not, so do it here.
@@ -204,15 +252,10 @@ def snapshot(label: str, running: RunningKiosk) -> tuple[float, int, int, int]:
     return rss, os_threads(), threading.active_count(), timers
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def summary(name: str, values: list[float]) -> str:
+def summary(name: str, values: Latencies) -> str:
     return (
-        f"{name:<40} n={len(values):<6} p50={statistics.median(values):7.1f} ms  "
-        f"p99={percentile(values, 0.99):7.1f} ms  max={max(values):7.1f} ms"
+        f"{name:<40} n={values.count:<6} p50={values.percentile(0.5):7.1f} ms  "
+        f"p99={values.percentile(0.99):7.1f} ms  max={values.max_ms:7.1f} ms"
     )
 
 
@@ -250,6 +293,7 @@ def main() -> None:
         sync.start()
         base = snapshot("after warm-up", running)
         citizen.touch_ms.clear()
+        citizen.filing_ms = Latencies()
         for number in range(args.sessions):
             citizen.session(number)
             if (number + 1) % args.report_every == 0:
@@ -269,9 +313,11 @@ def main() -> None:
     print("touch -> next screen painted:")
     for step, values in sorted(citizen.touch_ms.items()):
         print(summary(f"  {step}", values))
-    everything = [v for values in citizen.touch_ms.values() for v in values]
+    everything = Latencies()
+    for values in citizen.touch_ms.values():
+        everything.merge(values)
     print(summary("  all touches", everything))
-    print(summary("send -> receipt printed, done painted", citizen.filing_ms))
+    print(summary("send -> receipt printed, next painted", citizen.filing_ms))
     print(
         f"RSS growth {end[0] - base[0]:+.1f} MB (goal <= 10); "
         f"threads {base[1]} -> {end[1]}; qt timers {base[3]} -> {end[3]}"
