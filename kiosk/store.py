@@ -237,7 +237,8 @@ def _create_requests(db: sqlite_utils.Database) -> None:
     )
     db["requests"].create_index(["ticket"], unique=True)  # type: ignore[union-attr]
     db["requests"].create_index(["state"])  # type: ignore[union-attr]
-    db["counters"].create({"name": str, "value": int}, pk="name")  # type: ignore[union-attr]
+    counters = db["counters"]
+    counters.create({"name": str, "value": int}, pk="name")  # type: ignore[union-attr]
 
 
 def _add_sync_columns(db: sqlite_utils.Database) -> None:

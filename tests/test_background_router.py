@@ -13,7 +13,9 @@ def test_a_router_trained_in_the_background_routes_like_the_plain_one(
     decision = background.route(text, "ro")
     assert decision.kind is DecisionKind.CONFIRM
     assert decision.best is not None
-    assert decision.best.service.code == router.route(text, "ro").best.service.code  # type: ignore[union-attr]
+    plain = router.route(text, "ro").best
+    assert plain is not None
+    assert decision.best.service.code == plain.service.code
     assert background.rank(text, "ro", limit=2)[0].service.code == "tax.payment_info"
 
 

@@ -33,9 +33,10 @@ class JobWorker(QObject):
     def on_runner_job_posted(self, key: str, job: Job) -> None:
         """Run ``job`` and report its result."""
         logger.debug("job.started key=%s", key)
+        # A supervisor: whatever the job raised, the screen needs an answer.
         try:
             result = job()
-        except Exception as exc:  # noqa: BLE001 - supervisor: the screen needs an answer
+        except Exception as exc:  # noqa: BLE001
             logger.exception("Job %s failed", key)
             result = JobCrashed(key, f"{type(exc).__name__}: {exc}")
         logger.debug("job.complete key=%s", key)
