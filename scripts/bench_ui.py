@@ -142,7 +142,11 @@ def touches(samples: int) -> None:
                 lambda: p[Screen.SUMMARY].send_button,
                 Screen.DONE,
             ),  # type: ignore[attr-defined]
-            ("done -> attract", lambda: p[Screen.DONE].finish_button, Screen.ATTRACT),  # type: ignore[attr-defined]
+            (
+                "done -> attract",
+                lambda: p[Screen.DONE].finish_button,  # type: ignore[attr-defined]
+                Screen.ATTRACT,
+            ),
         ]
         results: dict[str, list[float]] = {name: [] for name, _, _ in steps}
         for _ in range(samples):

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -69,7 +70,9 @@ def clip(folder: Path, text: str) -> list[bytes]:
     return chunks
 
 
-def wait_until(app: QApplication, condition, timeout_s: float = 20.0) -> None:  # type: ignore[no-untyped-def]
+def wait_until(
+    app: QApplication, condition: Callable[[], bool], timeout_s: float = 20.0
+) -> None:
     deadline = time.monotonic() + timeout_s
     while not condition():
         if time.monotonic() > deadline:

@@ -14,6 +14,7 @@ import pytest
 from kiosk.hardware.card_reader import (
     CardEvent,
     CardEventKind,
+    CardInfo,
     CardRemovedError,
     CardType,
     NoReaderError,
@@ -42,9 +43,9 @@ def reader(pcscd: Pcscd) -> Iterator[PcscCardReader]:
     driver.close()
 
 
-def read_when_present(reader: PcscCardReader) -> object:
+def read_when_present(reader: PcscCardReader) -> CardInfo:
     """Read once pcscd has noticed the card (it polls every ~0.4 s)."""
-    outcome: list[object] = []
+    outcome: list[CardInfo] = []
 
     def attempt() -> bool:
         try:
@@ -72,10 +73,10 @@ def test_a_payment_card_is_read_with_its_number_masked(
 
     info = read_when_present(reader)
 
-    assert info.card_type is CardType.PAYMENT  # type: ignore[attr-defined]
-    assert info.masked_pan == "**** 0119"  # type: ignore[attr-defined]
-    assert info.label == "VISA DEBIT"  # type: ignore[attr-defined]
-    assert info.atr == "3B8A80018031807386E0FF009C9000FA"  # type: ignore[attr-defined]
+    assert info.card_type is CardType.PAYMENT
+    assert info.masked_pan == "**** 0119"
+    assert info.label == "VISA DEBIT"
+    assert info.atr == "3B8A80018031807386E0FF009C9000FA"
     assert TEST_PAN not in repr(info)
     assert "Card read: reader=" in caplog.text
     # 61XX was followed by GET RESPONSE, and 6CXX by a resend with the length.
@@ -91,8 +92,8 @@ def test_a_card_without_a_payment_directory_is_unknown(
 
     info = read_when_present(reader)
 
-    assert info.card_type is CardType.UNKNOWN  # type: ignore[attr-defined]
-    assert info.masked_pan == ""  # type: ignore[attr-defined]
+    assert info.card_type is CardType.UNKNOWN
+    assert info.masked_pan == ""
 
 
 def test_insertion_and_removal_are_reported_as_events(
@@ -123,7 +124,7 @@ def test_a_card_taken_away_mid_read_is_reported_and_the_next_read_works(
 
     slot.remove()
     card_slot()
-    assert read_when_present(reader).masked_pan == "**** 0119"  # type: ignore[attr-defined]
+    assert read_when_present(reader).masked_pan == "**** 0119"
     assert reader.state is ReaderState.READY
 
 
@@ -143,7 +144,7 @@ def test_a_pcscd_restart_is_reported_and_recovered_from(
 
     pcscd.start()
     slot = card_slot()
-    assert read_when_present(reader).masked_pan == "**** 0119"  # type: ignore[attr-defined]
+    assert read_when_present(reader).masked_pan == "**** 0119"
     # Events flow again once check() has revived the monitor.
     wait_until(
         lambda: reader.check() is ReaderState.READY and monitor_alive(),
@@ -168,7 +169,7 @@ def test_a_reader_that_is_gone_is_reported_and_found_again(
         pcscd.plug_reader()
 
     card_slot()
-    assert read_when_present(reader).card_type is CardType.PAYMENT  # type: ignore[attr-defined]
+    assert read_when_present(reader).card_type is CardType.PAYMENT
 
 
 def test_apdu_round_trips_are_fast_enough_for_a_tap(

@@ -202,8 +202,8 @@ class PaymentJournal:
             if current is None or current.state is not PaymentState.IN_FLIGHT:
                 raise RuntimeError(f"payment {payment.reference} is not in flight")
             db["payments"].update(payment.id, changes)  # type: ignore[union-attr]
-            table = db["payments"]
-            settled = Payment.from_row(table.get(payment.id))  # type: ignore[union-attr]
+            row = db["payments"].get(payment.id)  # type: ignore[union-attr]
+            settled = Payment.from_row(row)
         logger.info(
             "Payment settled: reference=%s state=%s transaction=%s",
             settled.reference,
