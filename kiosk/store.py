@@ -10,8 +10,9 @@ Errors::
 
     StoreError                 any failure of the outbox
     ├── StorageFullError       the disk holding the data directory is full
-    └── StorageUnavailableError  the file cannot be opened or written
-                                 (read-only directory, permissions, I/O error)
+    ├── StorageUnavailableError  the file cannot be opened or written
+    │                            (read-only directory, permissions, I/O error)
+    └── OutboxMissingError     an inspecting command found no outbox file
 
 Both subclasses are environment faults: the UI tells the citizen the request
 could not be saved and keeps what they entered; nothing is half-written.
@@ -74,6 +75,16 @@ class StorageUnavailableError(StoreError):
         self.path = path
         self.cause = cause
         super().__init__(f"cannot write the outbox at {path}: {cause}")
+
+
+class OutboxMissingError(StoreError):
+    """There is no outbox file where one was expected."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"there is no outbox at {path}; check --data-dir or [storage] data_dir"
+        )
 
 
 class RequestState(enum.StrEnum):
@@ -338,6 +349,19 @@ class Outbox:
         except OSError as exc:
             raise StorageUnavailableError(data_dir, exc.strerror or str(exc)) from exc
         return cls(data_dir / DB_FILENAME, ticket_prefix, clock=clock)
+
+    @classmethod
+    def existing(cls, data_dir: Path, ticket_prefix: str = "A") -> Outbox:
+        """Open the outbox in ``data_dir`` only if one is there.
+
+        For commands that inspect or repair a queue: a mistyped
+        ``--data-dir`` must not leave an empty outbox (and folders) behind
+        and report "no requests" as if the queue were empty.
+        """
+        path = data_dir / DB_FILENAME
+        if not path.is_file():
+            raise OutboxMissingError(path)
+        return cls(path, ticket_prefix)
 
     def _connect(self, path: Path) -> sqlite3.Connection:
         if path.exists() and path.stat().st_size == 0:

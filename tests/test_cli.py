@@ -128,9 +128,17 @@ def test_a_bad_config_file_exits_with_a_message(tmp_path: Path) -> None:
 def test_an_unusable_data_dir_exits_with_a_message(tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
-    done = kiosk("queue", "list", "--data-dir", str(blocker / "sub"))
+    done = kiosk(
+        "--data-dir",
+        str(blocker / "sub"),
+        "file",
+        "Vreau un duplicat după certificatul de naștere",
+        "--service",
+        "civil.certificate_duplicate",
+    )
     assert done.returncode == 1
     assert "cannot write the outbox" in done.stderr
+    assert "Traceback" not in done.stderr
 
 
 def test_a_taken_port_for_the_backend_is_reported_plainly(tmp_path: Path) -> None:

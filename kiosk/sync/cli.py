@@ -146,6 +146,10 @@ def _outbox(settings: Settings) -> Outbox:
     return Outbox.in_data_dir(settings.storage.data_dir, settings.kiosk.id)
 
 
+def _existing_outbox(settings: Settings) -> Outbox:
+    return Outbox.existing(settings.storage.data_dir, settings.kiosk.id)
+
+
 def read_api_key(settings: Settings) -> str:
     """The API key from ``[sync] api_key_file``, or the demo key."""
     if not settings.sync.api_key_file:
@@ -293,7 +297,7 @@ def _iso(moment: datetime | None) -> str | None:
 @_reported
 def cmd_queue_list(args: argparse.Namespace) -> int:
     """``kiosk queue list``: every request, or those in one state."""
-    with _outbox(_settings(args)) as outbox:
+    with _existing_outbox(_settings(args)) as outbox:
         state = RequestState(args.state) if args.state else None
         requests = outbox.list(state)
     if args.json:
@@ -312,7 +316,7 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
 @_reported
 def cmd_queue_show(args: argparse.Namespace) -> int:
     """``kiosk queue show``: everything about one request."""
-    with _outbox(_settings(args)) as outbox:
+    with _existing_outbox(_settings(args)) as outbox:
         request = _find(outbox, args.ticket)
     if request is None:
         print(f"kiosk: no request {args.ticket} in the outbox", file=sys.stderr)
@@ -338,7 +342,7 @@ def cmd_queue_retry(args: argparse.Namespace) -> int:
         print("kiosk: name tickets to retry, or pass --all-rejected", file=sys.stderr)
         return EXIT_USAGE
     status = EXIT_OK
-    with _outbox(_settings(args)) as outbox:
+    with _existing_outbox(_settings(args)) as outbox:
         targets: list[QueuedRequest | None] = [_find(outbox, t) for t in args.tickets]
         if args.all_rejected:
             targets += outbox.list(RequestState.REJECTED)
@@ -362,7 +366,7 @@ def cmd_queue_purge(args: argparse.Namespace) -> int:
     if not 0 <= days <= MAX_PURGE_DAYS:
         print(f"kiosk: --days must be 0 to {MAX_PURGE_DAYS}", file=sys.stderr)
         return EXIT_USAGE
-    with _outbox(settings) as outbox:
+    with _existing_outbox(settings) as outbox:
         purged = outbox.purge_contact(datetime.now(UTC) - timedelta(days=days))
     print(f"Contact details wiped from {purged} request(s)")
     return EXIT_OK

@@ -205,7 +205,10 @@ def test_queue_purge_refuses_days_out_of_range_as_a_usage_error(
     assert "--days must be 0 to 3650" in capsys.readouterr().err
 
 
-def test_queue_purge_accepts_the_longest_retention(argv: list[str]) -> None:
+def test_queue_purge_accepts_the_longest_retention(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    _file(tmp_path)
     assert cli.main([*argv, "queue", "purge", "--days", "3650"]) == cli.EXIT_OK
 
 
@@ -262,3 +265,22 @@ def test_sync_once_against_deeply_nested_json_exits_1_without_a_crash(
     assert status == cli.EXIT_FAILED
     assert "nested too deep" in capsys.readouterr().err
     assert _states(tmp_path) == {RequestState.QUEUED}
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["list"], ["show", "A00001"], ["retry", "--all-rejected"], ["purge"]],
+)
+def test_queue_commands_on_a_mistyped_data_dir_say_so_and_create_nothing(
+    tmp_path: Path,
+    argv: list[str],
+    capsys: pytest.CaptureFixture[str],
+    command: list[str],
+) -> None:
+    mistyped = tmp_path / "dta"
+
+    code = cli.main([*argv, "--data-dir", str(mistyped), "queue", *command])
+
+    assert code == cli.EXIT_FAILED
+    assert f"there is no outbox at {mistyped}" in capsys.readouterr().err
+    assert not mistyped.exists()
