@@ -164,7 +164,7 @@ def test_active_test_receipt_is_printed(tmp_path: Path, data_dir: Path):
     config = _config(tmp_path, "simulated", "simulated")
     code, _report, checks = _json(["--active", "printer"], config, data_dir, parts)
     assert code == 0
-    assert printer.printed == ["TEST"]
+    assert list(printer.printed) == ["TEST"]
     assert checks["test-receipt"]["status"] == "ok"
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
 from pathlib import Path
 
 from PIL import Image
@@ -79,3 +81,22 @@ def test_a_full_line_of_the_default_model_stays_on_the_paper(tmp_path: Path) -> 
     left, right = rule[0], dark.width - rule[2]
     assert rule[2] - rule[0] >= 0.9 * dark.width
     assert abs(left - right) <= 4
+
+
+def test_the_simulated_printer_keeps_only_the_latest_receipts(tmp_path: Path) -> None:
+    # A receipt left by an earlier run counts too: it is the oldest.
+    (tmp_path / "OLD-1.txt").write_text("earlier run\n", encoding="utf-8")
+    (tmp_path / "OLD-1.png").write_bytes(b"png")
+    os.utime(tmp_path / "OLD-1.txt", ns=(0, 0))
+    printer = SimulatedPrinter(tmp_path, keep=3)
+    template = golden_receipt("en")
+
+    tickets = [f"A-{n:05d}" for n in range(1, 6)]
+    for ticket in tickets:
+        printer.print_receipt(replace(template, ticket=ticket))
+
+    assert sorted(path.name for path in tmp_path.iterdir()) == sorted(
+        f"{ticket}.{ext}" for ticket in tickets[-3:] for ext in ("txt", "png")
+    )
+    assert list(printer.printed) == tickets[-3:]
+    assert printer.printed_count == 5

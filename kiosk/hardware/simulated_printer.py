@@ -2,6 +2,8 @@
 
 The demo mode and the tests use it in place of a real printer. It can be put
 in any status to rehearse faults (paper out, cover open, not answering).
+A demo kiosk runs for months: only the latest receipts are kept on disk and
+in memory, as a real roll only holds so much paper.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import io
 import logging
 import os
+from collections import deque
 from pathlib import Path
 
 import segno
@@ -24,19 +27,31 @@ _FONT_PATH = Path("/usr/share/fonts/truetype/dejavu/DejaVuSansMono.ttf")
 _FONT_SIZE_PX = 20
 """Largest font size tried; DejaVu Sans Mono at 20 px advances 12 px."""
 _MARGIN_PX = 12
+KEEP_RECEIPTS = 200
+"""Receipts kept in the output folder; older ones are deleted."""
 
 
 class SimulatedPrinter:
     """Writes ``<ticket>.txt`` and ``<ticket>.png`` into an output folder."""
 
-    def __init__(self, out_dir: Path, profile: PrinterProfile | None = None) -> None:
+    def __init__(
+        self,
+        out_dir: Path,
+        profile: PrinterProfile | None = None,
+        keep: int = KEEP_RECEIPTS,
+    ) -> None:
+        if keep < 1:
+            raise ValueError(f"keep must be at least 1, not {keep}")
         self.out_dir = out_dir
+        self.keep = keep
         self.profile = profile or get_profile(DEFAULT_PROFILE)
         """The model whose line width and paper width the receipts take."""
         self.simulated_status = PrinterStatus.READY
         """Set this to rehearse a fault; the next status() reports it."""
-        self.printed: list[str] = []
-        """Tickets printed since start, oldest first."""
+        self.printed: deque[str] = deque(maxlen=keep)
+        """The latest tickets printed since start, oldest first."""
+        self.printed_count = 0
+        """Receipts printed since start."""
 
     def status(self) -> PrinterStatus:
         """The simulated status."""
@@ -56,7 +71,23 @@ class SimulatedPrinter:
         except OSError as exc:
             raise PrinterError(PrinterStatus.OFFLINE, f"cannot save: {exc}") from exc
         self.printed.append(receipt.ticket)
+        self.printed_count += 1
         logger.info("Receipt printed (simulated): ticket=%s", receipt.ticket)
+        self._prune()
+
+    def _prune(self) -> None:
+        # By modification time, so receipts of earlier runs count too; the
+        # ticket breaks ties on file systems with coarse timestamps.
+        receipts = sorted(
+            self.out_dir.glob("*.txt"),
+            key=lambda path: (path.stat().st_mtime_ns, path.name),
+        )
+        for old in receipts[: max(0, len(receipts) - self.keep)]:
+            for path in (old, old.with_suffix(".png")):
+                try:
+                    path.unlink(missing_ok=True)
+                except OSError as exc:
+                    logger.warning("Cannot delete old receipt %s: %s", path.name, exc)
 
     def close(self) -> None:
         """Nothing to release."""
