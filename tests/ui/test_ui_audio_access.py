@@ -6,8 +6,10 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
+from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from firmware_bridge.messages import Headphones, RequestState
 from kiosk.accessibility import AccessPrefs
 from kiosk.app import Core
 from kiosk.config import Settings
@@ -17,6 +19,7 @@ from kiosk.speech.playback import SimulatedPlayer
 from kiosk.speech.recognition import SimulatedRecognizer
 from kiosk.speech.tts import TextToSpeech, ToneSynthesiser
 from kiosk.ui.access import HEADPHONES_IN
+from kiosk.ui.service_wiring import ServiceWiring
 from tests.helpers.keypad import RecordingSpeaker, last_said, start_listening_kiosk
 from tests.helpers.ui import OFFSCREEN_NOISE, Kiosk, tap
 from tests.helpers.voice import start_voice_kiosk
@@ -134,3 +137,45 @@ def test_the_real_speaker_says_the_language_screen_in_three_voices_and_follows_t
     assert player.devices[-1] == "phones"  # said in the headphones only
     kiosk.window.access.set_headphones(False)
     assert tts.output_device == "default" and tts.gain_db == -6.0
+
+
+def test_the_boards_headphone_jack_moves_speech_over_the_real_link(
+    qtbot: QtBot, kiosk: Kiosk, core: Core
+) -> None:
+    quits: list[int] = []
+    wiring = ServiceWiring(kiosk.window, kiosk.controller, core, quits.append)
+    try:
+        simulator, link = wiring.devices.simulator, wiring.devices.link
+        assert simulator is not None and link is not None
+        assert link.wait_until(lambda s: s.battery_percent is not None, WAIT_MS / 1000)
+        speaker = kiosk.speaker
+        assert isinstance(speaker, RecordingSpeaker)
+        access = kiosk.window.access
+        kiosk.controller.dispatch(Wake())
+        kiosk.controller.dispatch(ChooseLanguage("en"))
+
+        simulator.set_headphones(True)  # the board sees the jack's switch close
+        qtbot.waitUntil(lambda: access.headphones, timeout=WAIT_MS)
+        assert speaker.devices == ["phones"]
+        assert last_said(kiosk)[1] == translations("en").gettext(HEADPHONES_IN)
+        assert access.bar.screen_off_button.isVisible()
+
+        # After a reconnect the board repeats its state: nothing happens twice.
+        said = len(speaker.spoken)
+        seen: list[object] = []
+        wiring.reactor.bridge.event_posted.connect(seen.append)
+        link.send(RequestState())
+        qtbot.waitUntil(lambda: Headphones(True) in seen, timeout=WAIT_MS)
+        # ``seen`` is filled on the link's thread, after the reactor's queued
+        # delivery of the same event was posted: run that delivery now.
+        QApplication.processEvents()
+        assert speaker.devices == ["phones"] and len(speaker.spoken) == said
+
+        keys = wiring.demo_keys
+        assert keys is not None
+        keys.on_headphones_key_activated()  # F6 in `make run`: pulled out
+        qtbot.waitUntil(lambda: not access.headphones, timeout=WAIT_MS)
+        assert speaker.devices == ["phones", "default"]
+        assert link.status().headphones is False
+    finally:
+        wiring.close()
