@@ -23,6 +23,7 @@ from firmware_bridge.framing import FrameDecoder
 from firmware_bridge.messages import (
     BatteryLevel,
     Buttons,
+    Headphones,
     Heartbeat,
     LedPattern,
     Message,
@@ -79,6 +80,8 @@ class McuStatus:
     on_battery: bool | None = None
     battery_percent: int | None = None
     """UPS charge, 0..100 %; None until reported."""
+    headphones: bool | None = None
+    """A plug is in the headphone jack; None until the microcontroller has said."""
     rtt_s: float | None = None
     """Last heartbeat round trip, seconds."""
     bad_frames: int = 0
@@ -316,6 +319,8 @@ class McuLink:
                 self._set(on_battery=on_battery)
             case BatteryLevel(percent):
                 self._set(battery_percent=percent)
+            case Headphones(connected):
+                self._set(headphones=connected)
             case _:
                 logger.debug("mcu.unexpected message=%s", message)
                 return

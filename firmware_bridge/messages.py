@@ -14,6 +14,7 @@ Microcontroller to host, sent on change and after ``RequestState``:
 - ``Buttons``: the physical buttons held down.
 - ``PowerSource``: mains or the UPS battery.
 - ``BatteryLevel``: the UPS charge.
+- ``Headphones``: the headphone jack's switch (a plug is in or not).
 
 ``Ack`` goes both ways and confirms one sequence number. Payloads are
 little-endian and fixed-size per type.
@@ -23,6 +24,7 @@ from __future__ import annotations
 
 import enum
 import struct
+from collections.abc import Callable
 from dataclasses import dataclass
 
 
@@ -38,6 +40,7 @@ class MessageType(enum.IntEnum):
     BUTTONS = 0x83
     POWER_SOURCE = 0x84
     BATTERY_LEVEL = 0x85
+    HEADPHONES = 0x86
 
 
 class LedPattern(enum.IntEnum):
@@ -142,6 +145,14 @@ class BatteryLevel:
     """0..100 %."""
 
 
+@dataclass(frozen=True)
+class Headphones:
+    """State of the headphone jack's switch."""
+
+    connected: bool
+    """True while a plug is in the jack."""
+
+
 Message = (
     Ack
     | Heartbeat
@@ -152,6 +163,7 @@ Message = (
     | Buttons
     | PowerSource
     | BatteryLevel
+    | Headphones
 )
 _NO_DISTANCE = 0xFFFF
 
@@ -178,6 +190,8 @@ def encode_message(message: Message) -> tuple[MessageType, bytes]:
             return MessageType.POWER_SOURCE, struct.pack("<?", on_battery)
         case BatteryLevel(percent):
             return MessageType.BATTERY_LEVEL, struct.pack("<B", percent)
+        case Headphones(connected):
+            return MessageType.HEADPHONES, struct.pack("<?", connected)
     raise TypeError(f"not a link message: {message!r}")
 
 
@@ -191,6 +205,7 @@ _FORMATS = {
     MessageType.BUTTONS: "<B",
     MessageType.POWER_SOURCE: "<B",
     MessageType.BATTERY_LEVEL: "<B",
+    MessageType.HEADPHONES: "<B",
 }
 
 
@@ -207,7 +222,17 @@ def decode_message(type_code: int, payload: bytes) -> Message:
     return _build(kind, values, payload)
 
 
+_SWITCHES: dict[MessageType, Callable[[bool], Message]] = {
+    MessageType.TAMPER: Tamper,
+    MessageType.POWER_SOURCE: PowerSource,
+    MessageType.HEADPHONES: Headphones,
+}
+"""Messages that carry one on/off switch."""
+
+
 def _build(kind: MessageType, v: tuple[int, ...], payload: bytes) -> Message:
+    if (switch := _SWITCHES.get(kind)) is not None:
+        return switch(_flag(kind, v[0], payload))
     match kind:
         case MessageType.ACK:
             return Ack(v[0])
@@ -223,12 +248,8 @@ def _build(kind: MessageType, v: tuple[int, ...], payload: bytes) -> Message:
             return RequestState()
         case MessageType.PRESENCE:
             return Presence(None if v[0] == _NO_DISTANCE else v[0])
-        case MessageType.TAMPER:
-            return Tamper(_flag(kind, v[0], payload))
         case MessageType.BUTTONS:
             return Buttons(v[0])
-        case MessageType.POWER_SOURCE:
-            return PowerSource(_flag(kind, v[0], payload))
         case MessageType.BATTERY_LEVEL:
             if v[0] > 100:
                 raise MalformedMessageError(kind, payload, "level above 100 %")

@@ -3,8 +3,8 @@
 It speaks the link protocol on the master side of a pty and puts a symlink
 to the slave side at ``link_path``, which the host opens like a serial
 port. A test or the demo scripts it: set the presence distance, open the
-service door, press buttons, go on battery, stop answering ("silent"), or
-vanish with its pty and come back on a new one.
+service door, press buttons, plug in headphones, go on battery, stop
+answering ("silent"), or vanish with its pty and come back on a new one.
 
 Like the real firmware, it shows ``OUT_OF_SERVICE`` on its LEDs when the
 host's heartbeats stop for longer than the last heartbeat asked.
@@ -25,6 +25,7 @@ from firmware_bridge.framing import FrameDecoder
 from firmware_bridge.messages import (
     BatteryLevel,
     Buttons,
+    Headphones,
     Heartbeat,
     LedPattern,
     Message,
@@ -53,6 +54,8 @@ class SimulatedMcu:
         self.buttons = 0
         self.on_battery = False
         self.battery_percent = 100
+        self.headphones = False
+        """A plug is in the headphone jack."""
         self.heartbeats = 0
         """Heartbeats received since start."""
         self.out_of_service = threading.Event()
@@ -119,6 +122,11 @@ class SimulatedMcu:
         """Report a UPS charge level, 0..100 %."""
         self.battery_percent = percent
         self._outgoing.put(BatteryLevel(percent))
+
+    def set_headphones(self, connected: bool) -> None:
+        """Plug headphones into the jack, or pull them out."""
+        self.headphones = connected
+        self._outgoing.put(Headphones(connected))
 
     def inject(self, raw: bytes) -> None:
         """Write raw bytes on the line, as noise or a hand-made frame."""
@@ -228,6 +236,8 @@ class SimulatedMcu:
             Presence(self.presence_mm),
             Tamper(self.tamper_open),
             Buttons(self.buttons),
+            Headphones(self.headphones),
+            # The battery comes last: a host that has it has the whole report.
             PowerSource(self.on_battery),
             BatteryLevel(self.battery_percent),
         ]

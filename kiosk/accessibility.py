@@ -55,6 +55,10 @@ class AccessPrefs:
     """No moving content (the attract screen stops rotating)."""
     screen_off: bool = False
     """The screen is blanked for privacy; speech and keypad still work."""
+    speaker_steps: int = 0
+    """Volume steps from the loudspeaker's default level (+ louder)."""
+    headphones_steps: int = 0
+    """Volume steps from the headphones' default level (+ louder)."""
 
 
 @dataclass(frozen=True)

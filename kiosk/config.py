@@ -197,6 +197,16 @@ class SpeechSettings:
     """Seconds of silence that end an utterance."""
     headphones_device: str = ""
     """ALSA device of the headphone jack for private listening; empty: no jack."""
+    volume_step_db: float = 3.0
+    """Change of one Louder or Quieter press, dB (1 to 12)."""
+    volume_min_db: float = -24.0
+    """Quietest level, dB below the loudest (-60 to -12); the loudest is 0 dB,
+    set with the ALSA mixer at installation to at least 65 dBA."""
+    speaker_volume_db: float = -6.0
+    """Loudspeaker level each citizen starts at, dB (volume_min_db to 0);
+    keep it at 65 dBA or less."""
+    headphones_volume_db: float = -12.0
+    """Headphone level each citizen starts at, dB (volume_min_db to 0)."""
 
 
 @dataclass(frozen=True)
@@ -521,8 +531,22 @@ def _validate_devices(settings: Settings) -> None:
     for key in ("max_utterance_s", "silence_timeout_s"):
         if not 0 < getattr(speech, key) <= 60:
             raise ConfigError(f"speech.{key}", "must be above 0 and at most 60")
+    _validate_volume(speech)
     _validate_payment_devices(settings)
     _validate_screen(settings.screen)
+
+
+def _validate_volume(speech: SpeechSettings) -> None:
+    if not 1 <= speech.volume_step_db <= 12:
+        raise ConfigError("speech.volume_step_db", "must be between 1 and 12")
+    # EN 301 549 8.2.1.1: a step at least 12 dB above the quietest.
+    if not -60 <= speech.volume_min_db <= -12:
+        raise ConfigError("speech.volume_min_db", "must be between -60 and -12")
+    for key in ("speaker_volume_db", "headphones_volume_db"):
+        if not speech.volume_min_db <= getattr(speech, key) <= 0:
+            raise ConfigError(
+                f"speech.{key}", "must be between speech.volume_min_db and 0"
+            )
 
 
 def _validate_screen(screen: ScreenSettings) -> None:

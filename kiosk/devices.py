@@ -18,6 +18,7 @@ from pathlib import Path
 from firmware_bridge.link import LinkStateChanged, McuEvent, McuLink
 from firmware_bridge.messages import (
     BatteryLevel,
+    Headphones,
     LedPattern,
     PowerSource,
     Presence,
@@ -77,7 +78,21 @@ class ShutdownWanted:
     percent: int
 
 
-Reaction = SomeoneNear | TamperAlarm | PowerNotice | SyncWanted | ShutdownWanted
+@dataclass(frozen=True)
+class HeadphonesChanged:
+    """Headphones were plugged into the jack (``connected``) or pulled out."""
+
+    connected: bool
+
+
+Reaction = (
+    SomeoneNear
+    | TamperAlarm
+    | PowerNotice
+    | SyncWanted
+    | ShutdownWanted
+    | HeadphonesChanged
+)
 
 
 class DeviceReactions:
@@ -94,6 +109,7 @@ class DeviceReactions:
         self.on_battery = False
         self.battery_percent: int | None = None
         self.shutdown_wanted = False
+        self.headphones = False
         self._mcu_near = False
         self._camera_near = False
 
@@ -116,6 +132,12 @@ class DeviceReactions:
                 return self._power(on_battery, self.battery_percent)
             case BatteryLevel(percent):
                 return self._power(self.on_battery, percent)
+            case Headphones(connected):
+                if connected is self.headphones:
+                    return []
+                self.headphones = connected
+                logger.info("Headphone jack: %s", "in" if connected else "out")
+                return [HeadphonesChanged(connected)]
             case LinkStateChanged(state):
                 logger.debug("devices.link state=%s", state.value)
         return []

@@ -307,6 +307,8 @@ class Say:
 
     text: str
     language: str
+    more: tuple[tuple[str, str], ...] = ()
+    """(text, language) of sentences said right after, in this order."""
 
 
 @dataclass(frozen=True)
@@ -924,6 +926,33 @@ class Session:
             hint=hint or view.screen is Screen.LANGUAGE,
         )
 
+    def spoken_parts(
+        self, view: View, hint: bool = False
+    ) -> tuple[tuple[str, str], ...]:
+        """(text, language) of the sentences said for a view, in order.
+
+        The language screen is said in every kiosk language, each in its own
+        voice, the citizen's first: whoever stands there may not understand
+        the default one. Every other screen is one sentence.
+        """
+        first = (self.spoken(view, hint), view.language)
+        if view.screen is not Screen.LANGUAGE:
+            return (first,)
+        others = tuple(
+            (
+                spoken_view(
+                    translations(lang).gettext(_PROMPTS[Screen.LANGUAGE]),
+                    None,
+                    translations(lang).gettext,
+                    hint=True,
+                ),
+                lang,
+            )
+            for lang in LANGUAGES
+            if lang != view.language
+        )
+        return (first, *others)
+
     # Views ---------------------------------------------------------------
 
     @property
@@ -952,7 +981,8 @@ class Session:
         view = self._build_view(screen, message, ticket, printed)
         effects = self._show(view)
         if message is not None or view.screen is not Screen.FILING:
-            effects.append(Say(self.spoken(view), view.language))
+            (text, language), *more = self.spoken_parts(view)
+            effects.append(Say(text, language, tuple(more)))
         return effects
 
     def _show(self, view: View) -> list[Effect]:

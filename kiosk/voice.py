@@ -107,6 +107,13 @@ class Speak:
 
     text: str
     language: str
+    more: tuple[tuple[str, str], ...] = ()
+    """(text, language) of sentences said right after, in this order."""
+
+    @property
+    def parts(self) -> tuple[tuple[str, str], ...]:
+        """Every (text, language) to say, in order."""
+        return ((self.text, self.language), *self.more)
 
 
 @dataclass(frozen=True)

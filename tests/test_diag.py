@@ -118,6 +118,16 @@ def test_back_to_back_runs_each_get_the_full_sensor_report(healthy, data_dir: Pa
         assert checks["mcu"]["summary"].endswith("mains power, battery 100 %")
 
 
+def test_the_headphone_jack_is_listed_with_the_boards_inputs(healthy, data_dir: Path):
+    config, mcu = healthy
+    _code, _report, checks = _json(["mcu"], config, data_dir)
+    assert "; headphones out; mains power" in checks["mcu"]["summary"]
+    mcu.set_headphones(True)
+    _code, _report, checks = _json(["mcu"], config, data_dir)
+    assert checks["mcu"]["status"] == "ok"
+    assert "; headphones in; mains power" in checks["mcu"]["summary"]
+
+
 def test_silent_microcontroller_fails(healthy, data_dir: Path):
     config, mcu = healthy
     mcu.go_silent()

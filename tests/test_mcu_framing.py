@@ -14,6 +14,7 @@ from firmware_bridge.messages import (
     Ack,
     BatteryLevel,
     Buttons,
+    Headphones,
     Heartbeat,
     LedPattern,
     MalformedMessageError,
@@ -52,6 +53,8 @@ def test_heartbeat_frame_has_golden_bytes():
         Buttons(0b101),
         PowerSource(True),
         BatteryLevel(42),
+        Headphones(True),
+        Headphones(False),
     ],
 )
 def test_every_message_survives_encoding_and_framing(message: Message):
@@ -62,11 +65,24 @@ def test_every_message_survives_encoding_and_framing(message: Message):
 
 @pytest.mark.parametrize(
     ("type_code", "payload"),
-    [(0x55, b""), (0x85, b"\x65"), (0x82, b"\x02"), (0x02, b"\x09\0\0\0"), (1, b"")],
+    [
+        (0x55, b""),
+        (0x85, b"\x65"),
+        (0x82, b"\x02"),
+        (0x02, b"\x09\0\0\0"),
+        (1, b""),
+        (0x86, b"\x02"),  # a jack switch neither in nor out
+        (0x86, b""),
+    ],
 )
 def test_malformed_messages_raise_a_distinct_error(type_code: int, payload: bytes):
     with pytest.raises(MalformedMessageError):
         decode_message(type_code, payload)
+
+
+def test_headphones_message_has_golden_payload():
+    assert encode_message(Headphones(True)) == (0x86, b"\x01")
+    assert decode_message(0x86, b"\x00") == Headphones(False)
 
 
 def _frame(seq: int = 1) -> bytes:

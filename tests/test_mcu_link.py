@@ -9,7 +9,13 @@ import pytest
 from firmware_bridge.cli import run_simulator
 from firmware_bridge.framing import Frame, encode_frame
 from firmware_bridge.link import LinkState, LinkStateChanged, McuLink
-from firmware_bridge.messages import LedPattern, Presence, Tamper, encode_message
+from firmware_bridge.messages import (
+    Headphones,
+    LedPattern,
+    Presence,
+    Tamper,
+    encode_message,
+)
 from tests.mcu_fixtures import WAIT_S, running_link, running_simulator, wait
 
 
@@ -19,9 +25,11 @@ def _connected(status):
 
 def test_link_connects_and_learns_the_sensor_state(tmp_path: Path):
     with running_simulator(tmp_path) as mcu, running_link(mcu.link_path) as link:
-        status = wait(link, _connected)
+        # The jack is the last value of the board's report.
+        status = wait(link, lambda s: _connected(s) and s.headphones is not None)
         assert status.tamper_open is False
         assert status.on_battery is False
+        assert status.headphones is False
         assert wait(link, lambda s: s.rtt_s is not None).rtt_s < 1.0
 
 
@@ -36,12 +44,17 @@ def test_sensor_changes_reach_the_host_as_events(tmp_path: Path):
         mcu.set_tamper(True)
         mcu.set_power(True, percent=35)
         mcu.press_buttons(0b10)
-        status = wait(link, lambda s: s.buttons == 0b10 and s.battery_percent == 35)
+        mcu.set_headphones(True)
+        status = wait(
+            link,
+            lambda s: s.buttons == 0b10 and s.battery_percent == 35 and s.headphones,
+        )
         assert status.presence_mm == 640
         assert status.tamper_open is True
         assert status.on_battery is True
     assert Presence(640) in events
     assert Tamper(True) in events
+    assert Headphones(True) in events
     assert LinkStateChanged(LinkState.CONNECTED) in events
 
 

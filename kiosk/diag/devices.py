@@ -227,6 +227,8 @@ def _judge_mcu(port: str, status: McuStatus) -> Finding:
         parts.append("SERVICE DOOR OPEN")
         remedies.append("close and lock the service door")
         level = "warning"
+    if status.headphones is not None:
+        parts.append("headphones in" if status.headphones else "headphones out")
     if status.on_battery:
         parts.append(f"ON UPS BATTERY ({status.battery_percent} %)")
         remedies.append("mains power is off: check the kiosk's power feed")

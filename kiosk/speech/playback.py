@@ -34,6 +34,9 @@ class Playback(Protocol):
 class Player(Protocol):
     """Plays WAV files on an output device."""
 
+    device: str
+    """Where the next sound plays (an ALSA device name for aplay)."""
+
     def start(self, path: Path) -> Playback:
         """Begin playing; raise AudioError if playback cannot start."""
         ...
@@ -56,42 +59,55 @@ class AplayPlayer:
         self._env = None if env is None else dict(env)
         self.failures = 0
         """Sentences aplay could not play (not counting stopped ones)."""
+        self.last_failure: str | None = None
+        """The device and aplay's words for the last failure; None if none."""
+        self._warned: set[str] = set()
 
     def start(self, path: Path) -> AplayPlayback:
-        """Start aplay on the file."""
+        """Start aplay on the file, on the device set now."""
+        device = self.device
         try:
             process = subprocess.Popen(
-                ["aplay", "-q", "-D", self.device, str(path)],
+                ["aplay", "-q", "-D", device, str(path)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
                 env=self._env,
             )
         except OSError as exc:
-            raise AudioError(f"output device {self.device!r}", str(exc)) from exc
-        return AplayPlayback(self, process)
+            raise AudioError(f"output device {device!r}", str(exc)) from exc
+        return AplayPlayback(self, process, device)
 
-    def _finished(self, returncode: int, stopped: bool, errors: bytes) -> None:
+    def _finished(
+        self, device: str, returncode: int, stopped: bool, errors: bytes
+    ) -> None:
         if stopped or returncode == 0:
             return
         self.failures += 1
-        # The first failure needs an operator; repeating it every sentence
-        # would bury everything else in the journal.
-        log = logger.warning if self.failures == 1 else logger.debug
+        words = errors.decode(errors="replace").strip()[:300]
+        self.last_failure = f"{device}: aplay exit {returncode}: {words}"
+        # The first failure of each device needs an operator; repeating it
+        # every sentence would bury everything else in the journal.
+        log = logger.debug if device in self._warned else logger.warning
+        self._warned.add(device)
         log(
             "Speech output on ALSA device %s failed (aplay exit %d): %s",
-            self.device,
+            device,
             returncode,
-            errors.decode(errors="replace").strip()[:300],
+            words,
         )
 
 
 class AplayPlayback:
     """One running aplay process."""
 
-    def __init__(self, player: AplayPlayer, process: subprocess.Popen[bytes]):
+    def __init__(
+        self, player: AplayPlayer, process: subprocess.Popen[bytes], device: str
+    ) -> None:
         self._player = player
         self._process = process
+        self.device = device
+        """The ALSA device this sound plays on."""
         self._stop_at: float | None = None
 
     @property
@@ -119,7 +135,7 @@ class AplayPlayback:
         errors = self._process.stderr.read()
         self._process.stderr.close()
         self._player._finished(
-            self._process.returncode, self._stop_at is not None, errors
+            self.device, self._process.returncode, self._stop_at is not None, errors
         )
         return True
 
@@ -138,17 +154,21 @@ class SimulatedPlayer:
     """A player without a device, for demos and tests.
 
     With ``realtime`` a sound lasts as long as the file; otherwise it ends
-    at once. ``played`` lists (path name, seconds) of what was started.
+    at once. ``played`` lists (path name, seconds) of what was started and
+    ``devices`` the device each went to.
     """
 
     def __init__(self, realtime: bool = True) -> None:
         self.realtime = realtime
+        self.device = "default"
         self.played: list[tuple[str, float]] = []
+        self.devices: list[str] = []
 
     def start(self, path: Path) -> _SimulatedPlayback:
         """Pretend to play the file."""
         length = wav_duration_s(path)
         self.played.append((path.name, length))
+        self.devices.append(self.device)
         return _SimulatedPlayback(length if self.realtime else 0.0)
 
 

@@ -8,6 +8,7 @@ to its own worker and return at once.
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from typing import Protocol
 
 logger = logging.getLogger(__name__)
@@ -18,6 +19,14 @@ class Speaker(Protocol):
 
     def say(self, text: str, language: str) -> None:
         """Start speaking ``text`` in ``language``, replacing any speech."""
+        ...
+
+    def say_parts(self, parts: Sequence[tuple[str, str]]) -> None:
+        """Say (text, language) sentences one after another, as one utterance.
+
+        The sequence replaces any speech, and anything said later, or
+        ``stop()``, ends all of it.
+        """
         ...
 
     def stop(self) -> None:
@@ -38,6 +47,11 @@ class SilentSpeaker:
         logger.debug("speech.say language=%s chars=%d", language, len(text))
         self.spoken.append((language, text))
         del self.spoken[:-50]
+
+    def say_parts(self, parts: Sequence[tuple[str, str]]) -> None:
+        """Record each part as a sentence of its own."""
+        for text, language in parts:
+            self.say(text, language)
 
     def stop(self) -> None:
         """Nothing is ever playing."""

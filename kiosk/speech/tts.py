@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Protocol
 
 from kiosk.speech.errors import AudioError, SynthesisError
+from kiosk.speech.gain import apply_gain
 from kiosk.speech.playback import Playback, Player, wav_duration_s
 
 logger = logging.getLogger(__name__)
@@ -245,9 +246,9 @@ def _within_limit(text: str) -> str:
 
 
 @dataclass(frozen=True)
-class _Sentence:
-    text: str
-    language: str
+class _Utterance:
+    parts: tuple[tuple[str, str], ...]
+    """(text, language) of each sentence, said in this order."""
     generation: int
 
 
@@ -255,7 +256,9 @@ class TextToSpeech:
     """Speaks sentences on its own thread; a new one replaces the current.
 
     It has the shape of the UI's Speaker: ``speak(text, language)``,
-    ``stop()`` and ``close()``, none of which blocks.
+    ``speak_parts(parts)``, ``stop()`` and ``close()``, none of which
+    blocks. ``set_output_device`` and ``set_gain_db`` change where and how
+    loud the following sentences play.
     """
 
     PLAYBACK_MARGIN_S = 2.0
@@ -270,16 +273,20 @@ class TextToSpeech:
     ) -> None:
         self._synthesiser = synthesiser
         self._on_finished = on_finished
-        """Called on the speech thread after each sentence: True if it was
-        played to the end, False if it was cut or failed (a UI starts
-        listening on True, so the microphone does not hear the prompt)."""
+        """Called on the speech thread after each utterance (one sentence or
+        a sequence): True if it was played to the end, False if it was cut or
+        a part failed (a UI starts listening on True, so the microphone does
+        not hear the prompt)."""
         self._player = player
         self._own_dir = work_dir is None
         self._dir = work_dir or Path(tempfile.mkdtemp(prefix="antonia-tts-"))
         self._lock = threading.Condition()
-        self._pending: _Sentence | None = None
+        self._pending: _Utterance | None = None
         self._generation = 0
         self._playback: Playback | None = None
+        self._cut = False
+        """The sentence playing was cut by a change of output device."""
+        self._gain_db = 0.0
         self._closed = False
         self._idle = threading.Event()
         self._idle.set()
@@ -292,21 +299,62 @@ class TextToSpeech:
         )
         self._thread.start()
 
+    @property
+    def output_device(self) -> str:
+        """The device the next sentence plays on."""
+        return self._player.device
+
+    @property
+    def gain_db(self) -> float:
+        """The gain applied to the next sentence, in dB (0: as synthesised)."""
+        return self._gain_db
+
     def speak(self, text: str, language: str) -> None:
         """Say this sentence, cutting off whatever is being said."""
-        text = _within_limit(text)
+        self.speak_parts([(text, language)])
+
+    def speak_parts(self, parts: Sequence[tuple[str, str]]) -> None:
+        """Say (text, language) sentences in a row, cutting off any speech.
+
+        The whole sequence is one utterance: a newer one or ``stop()`` ends
+        it, wherever it is.
+        """
+        kept = tuple(
+            (_within_limit(text), language) for text, language in parts if text.strip()
+        )
         with self._lock:
             if self._closed:
                 raise RuntimeError("the speaker is closed")
             self._generation += 1
             self._pending = None
-            if text.strip():
-                self._pending = _Sentence(text, language, self._generation)
+            if kept:
+                self._pending = _Utterance(kept, self._generation)
                 self._idle.clear()
             playback = self._playback
             self._lock.notify()
         if playback is not None:
             playback.stop()
+
+    def set_output_device(self, device: str) -> None:
+        """Play every sentence from now on through ``device``.
+
+        A sentence playing is cut off (it may be private and the headphones
+        were just pulled out); the rest of its sequence plays on ``device``.
+        """
+        with self._lock:
+            if device == self._player.device:
+                return
+            self._player.device = device
+            playback = self._playback
+            self._cut = playback is not None
+        logger.info("Speech output now on ALSA device %s", device)
+        if playback is not None:
+            playback.stop()
+
+    def set_gain_db(self, gain_db: float) -> None:
+        """Scale the following sentences by ``gain_db`` (negative: quieter)."""
+        with self._lock:
+            self._gain_db = gain_db
 
     def stop(self) -> None:
         """Be quiet now (e.g. the citizen touched the screen)."""
@@ -341,34 +389,54 @@ class TextToSpeech:
                     if self._closed:
                         self._idle.set()
                         return
-                    if (sentence := self._pending) is not None:
+                    if (utterance := self._pending) is not None:
                         break
                     self._idle.set()
                     self._lock.wait()
                 self._pending = None
-            completed = False
-            try:
-                completed = self._say(sentence)
-            except (SynthesisError, AudioError) as exc:
-                self.failed += 1
-                logger.warning("Sentence not spoken: %s", exc)
-            except Exception:
-                self.failed += 1
-                logger.exception("Speech output crashed on a sentence")
+            completed = self._say_all(utterance)
             if self._on_finished is not None:
                 self._on_finished(completed)
 
-    def _say(self, sentence: _Sentence) -> bool:
+    def _say_all(self, utterance: _Utterance) -> bool:
+        completed = True
+        for text, language in utterance.parts:
+            with self._lock:
+                if utterance.generation != self._generation:
+                    return False
+            # A part that cannot be said costs that part only: a voice
+            # missing for one language must not silence the others.
+            try:
+                completed = self._say(text, language, utterance.generation) and (
+                    completed
+                )
+            except (SynthesisError, AudioError) as exc:
+                self.failed += 1
+                completed = False
+                logger.warning("Sentence not spoken: %s", exc)
+            except Exception:
+                self.failed += 1
+                completed = False
+                logger.exception("Speech output crashed on a sentence")
+        with self._lock:
+            return completed and utterance.generation == self._generation
+
+    def _say(self, text: str, language: str, generation: int) -> bool:
         path = self._dir / "sentence.wav"
         started = time.monotonic()
-        self._synthesiser.synthesise(sentence.text, sentence.language, path)
+        self._synthesiser.synthesise(text, language, path)
         with self._lock:
-            if sentence.generation != self._generation:
+            gain_db = self._gain_db
+        apply_gain(path, gain_db)
+        with self._lock:
+            if generation != self._generation:
                 return False
+            self._cut = False
             playback = self._playback = self._player.start(path)
         logger.debug(
-            "tts.playing language=%s synthesis_s=%.3f",
-            sentence.language,
+            "tts.playing language=%s gain_db=%.1f synthesis_s=%.3f",
+            language,
+            gain_db,
             time.monotonic() - started,
         )
         try:
@@ -384,4 +452,4 @@ class TextToSpeech:
             with self._lock:
                 self._playback = None
         with self._lock:
-            return sentence.generation == self._generation
+            return generation == self._generation and not self._cut

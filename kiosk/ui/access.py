@@ -39,6 +39,7 @@ from kiosk.ui.keypad import KeypadNavigator
 from kiosk.ui.pages_entry import AttractPage
 from kiosk.ui.theme import style_sheet
 from kiosk.ui.widgets import Texts, TouchButton
+from kiosk.volume import VOLUME_LEVEL, AdjustableSpeaker, VolumeScale
 
 if TYPE_CHECKING:
     from kiosk.ui.window import MainWindow
@@ -47,6 +48,7 @@ logger = logging.getLogger(__name__)
 
 ATTRACT_TEXT = N_("Touch the screen to start")
 HEADPHONES_IN = N_("Headphones connected. You can turn the screen off for privacy.")
+HEADPHONES_OUT = N_("Headphones disconnected. Speech is on the loudspeaker.")
 SCREEN_IS_OFF = N_("The screen is off. Speech and keys still work.")
 FIELD_NAMES = {"phone": N_("Phone"), "email": N_("E-mail")}
 """Spoken names of the text fields that have a label beside them."""
@@ -75,6 +77,12 @@ class AccessBar(QWidget):
         self.still_button = toggle(N_("Stop motion"), "still")
         self.screen_off_button = toggle(N_("Screen off"), "screen-off-toggle")
         layout.addStretch(1)
+        self.quieter_button = self.texts.add(TouchButton(), N_("Quieter"))
+        self.quieter_button.setObjectName("volume-down")
+        layout.addWidget(self.quieter_button)
+        self.louder_button = self.texts.add(TouchButton(), N_("Louder"))
+        self.louder_button.setObjectName("volume-up")
+        layout.addWidget(self.louder_button)
         self.repeat_button = self.texts.add(TouchButton(), N_("Read aloud"))
         self.repeat_button.setObjectName("read-aloud")
         layout.addWidget(self.repeat_button)
@@ -94,6 +102,7 @@ class Accessibility(QObject):
         self.geometry = ScreenGeometry.from_settings(settings.screen)
         self.prefs = AccessPrefs()
         self.headphones = False
+        self.volume = VolumeScale.from_settings(settings.speech)
         self._screen: Screen | None = None
         self._sentences = 0
         """Sentences said so far; tells whether a press said something."""
@@ -142,6 +151,8 @@ class Accessibility(QObject):
         bar.still_button.clicked.connect(self.on_still_button_clicked)
         bar.screen_off_button.clicked.connect(self.on_screen_off_button_clicked)
         bar.repeat_button.clicked.connect(self.on_repeat_button_clicked)
+        bar.quieter_button.clicked.connect(self.on_quieter_button_clicked)
+        bar.louder_button.clicked.connect(self.on_louder_button_clicked)
 
     # Preferences ----------------------------------------------------------
 
@@ -179,6 +190,7 @@ class Accessibility(QObject):
         self._apply_layout(prefs.low_layout)
         self._apply_motion()
         self._apply_cover()
+        self._apply_volume()
 
     def _apply_layout(self, low: bool) -> None:
         # Low layout: the top row of buttons moves down above the bar, and a
@@ -249,9 +261,13 @@ class Accessibility(QObject):
                     self.window.overlay.countdown.text(),
                 )
             )
-        else:
-            text = self.window.controller.session.spoken(view, hint=True)
-        self.say(text, view.language)
+            self.say(text, view.language)
+            return
+        # The language screen is read in every language, each in its voice.
+        self._sentences += 1
+        self.speaker.say_parts(
+            self.window.controller.session.spoken_parts(view, hint=True)
+        )
 
     def describe(self, widget: QWidget) -> tuple[str, str]:
         """The sentence and language that announce a focused control."""
@@ -288,15 +304,51 @@ class Accessibility(QObject):
         if isinstance(self.speaker, RoutableSpeaker) and device:
             self.speaker.set_output_device(device)
         else:
-            # TODO: the TTS speaker cannot switch devices yet, so speech stays
-            # on the loudspeaker until it implements set_output_device.
             logger.warning("a11y.headphones speaker cannot switch to %r", device)
         logger.info("a11y.headphones connected=%s device=%s", connected, device)
+        self._apply_volume()
         if connected:
             self.say(translations(self._language()).gettext(HEADPHONES_IN))
-        elif self.prefs.screen_off:
-            self.set_prefs(replace(self.prefs, screen_off=False))
+        else:
+            if self.prefs.screen_off:
+                self.set_prefs(replace(self.prefs, screen_off=False))
+            self.say(translations(self._language()).gettext(HEADPHONES_OUT))
         self._apply_cover()
+
+    # Volume ---------------------------------------------------------------
+
+    def gain_db(self) -> float:
+        """The level of the output in use now, in dB (0: the loudest)."""
+        speech, prefs = self.settings.speech, self.prefs
+        if self.headphones:
+            return self.volume.gain_db(
+                speech.headphones_volume_db, prefs.headphones_steps
+            )
+        return self.volume.gain_db(speech.speaker_volume_db, prefs.speaker_steps)
+
+    def step_volume(self, delta: int) -> None:
+        """One step louder (+1) or quieter (-1) on the output in use; say it."""
+        speech, prefs = self.settings.speech, self.prefs
+        if self.headphones:
+            steps = self.volume.step(
+                speech.headphones_volume_db, prefs.headphones_steps, delta
+            )
+            self.set_prefs(replace(prefs, headphones_steps=steps))
+        else:
+            steps = self.volume.step(
+                speech.speaker_volume_db, prefs.speaker_steps, delta
+            )
+            self.set_prefs(replace(prefs, speaker_steps=steps))
+        level = self.volume.level(self.gain_db())
+        logger.info(
+            "a11y.volume headphones=%s gain_db=%.1f", self.headphones, self.gain_db()
+        )
+        text = translations(self._language()).gettext(VOLUME_LEVEL)
+        self.say(text.format(level=level, count=self.volume.count))
+
+    def _apply_volume(self) -> None:
+        if isinstance(self.speaker, AdjustableSpeaker):
+            self.speaker.set_gain_db(self.gain_db())
 
     def _language(self) -> str:
         return self.window.controller.view.language
@@ -332,6 +384,16 @@ class Accessibility(QObject):
         self._toggle(screen_off=not self.prefs.screen_off)
         if self.prefs.screen_off:
             self.say(translations(self._language()).gettext(SCREEN_IS_OFF))
+
+    @Slot()
+    def on_quieter_button_clicked(self) -> None:
+        """Speech one step quieter."""
+        self.step_volume(-1)
+
+    @Slot()
+    def on_louder_button_clicked(self) -> None:
+        """Speech one step louder."""
+        self.step_volume(+1)
 
     @Slot()
     def on_repeat_button_clicked(self) -> None:

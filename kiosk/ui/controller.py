@@ -167,6 +167,8 @@ class SessionController(QObject):
                     self._qr_payload = None
                 self._scan_qr(effect.view.screen is Screen.PAY_REFERENCE)
                 self.view_changed.emit(effect.view)
+            elif isinstance(effect, Say) and effect.more:
+                self._speaker.say_parts(((effect.text, effect.language), *effect.more))
             elif isinstance(effect, Say):
                 self._speaker.say(effect.text, effect.language)
             elif isinstance(effect, FileRequest):

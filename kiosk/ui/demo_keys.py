@@ -1,7 +1,8 @@
 """Demo mode only: keys that script the simulated microcontroller.
 
 F2 someone steps up or leaves, F3 opens or closes the service door, F4
-cuts or restores mains power, F5 drains the UPS battery to 10 %.
+cuts or restores mains power, F5 drains the UPS battery to 10 %, F6 plugs
+headphones into the jack or pulls them out.
 """
 
 from __future__ import annotations
@@ -32,11 +33,15 @@ class DemoKeys(QObject):
             ("F3", self.on_door_key_activated),
             ("F4", self.on_power_key_activated),
             ("F5", self.on_drain_key_activated),
+            ("F6", self.on_headphones_key_activated),
         ):
             shortcut = QShortcut(QKeySequence(key), window)
             shortcut.setContext(Qt.ShortcutContext.ApplicationShortcut)
             shortcut.activated.connect(slot)
-        logger.info("Demo keys: F2 presence, F3 service door, F4 mains, F5 battery")
+        logger.info(
+            "Demo keys: F2 presence, F3 service door, F4 mains, F5 battery, "
+            "F6 headphones"
+        )
 
     @Slot()
     def on_presence_key_activated(self) -> None:
@@ -61,3 +66,8 @@ class DemoKeys(QObject):
     def on_drain_key_activated(self) -> None:
         """Drain the battery below the shutdown level."""
         self.simulator.set_power(True, DRAINED_PERCENT)
+
+    @Slot()
+    def on_headphones_key_activated(self) -> None:
+        """Plug headphones into the jack, or pull them out."""
+        self.simulator.set_headphones(not self.simulator.headphones)

@@ -4,8 +4,8 @@ Device callbacks run on the link's and the camera's threads; they only
 ``post`` the event, and a queued signal brings it to the Qt thread, where
 ``DeviceReactor`` asks ``DeviceReactions`` what to do and does it: wake the
 attract screen, cover the window while the service door is open, show the
-power notice, start a sync, quit after the session on a flat battery, and
-keep the LED ring in step with the session.
+power notice, start a sync, quit after the session on a flat battery, pass
+the headphone jack on, and keep the LED ring in step with the session.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from kiosk.devices import (
     EXIT_POWER_LOW,
     DeviceEvent,
     DeviceReactions,
+    HeadphonesChanged,
     KioskDevices,
     LedChooser,
     PowerNotice,
@@ -63,6 +64,8 @@ class DeviceReactor(QObject):
     """The app should exit with this status (connect it to QApplication.exit)."""
     reaction_done = Signal(object)
     """A Reaction was carried out (tests wait for it)."""
+    headphones_changed = Signal(bool)
+    """Headphones were plugged in (True) or pulled out (False)."""
 
     def __init__(
         self,
@@ -146,6 +149,8 @@ class DeviceReactor(QObject):
                 self._render_banner(self.controller.view)
             case SyncWanted():
                 self._sync()
+            case HeadphonesChanged(connected):
+                self.headphones_changed.emit(connected)
             case ShutdownWanted():
                 self.shutdown_pending = True
                 self._render_banner(self.controller.view)

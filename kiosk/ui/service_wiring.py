@@ -15,6 +15,7 @@ from kiosk.payment_flow import NoticeScanned
 from kiosk.service import LiveParts, SyncNow, link_waiter, log_ring
 from kiosk.technician import PinStore
 from kiosk.technician_cli import pin_path
+from kiosk.ui.access import Accessibility
 from kiosk.ui.controller import SessionController
 from kiosk.ui.demo_keys import DemoKeys
 from kiosk.ui.devices import DeviceReactor
@@ -80,6 +81,10 @@ class ServiceWiring(QObject):
         self.technician.restart_requested.connect(self.on_technician_restart_requested)
         self.technician.led_test_finished.connect(self.on_technician_led_test_finished)
         self.reactor.quit_requested.connect(self.on_reactor_quit_requested)
+        # The jack moves speech to the headphones (and offers Screen off).
+        access = getattr(window, "access", None)
+        if isinstance(access, Accessibility):
+            self.reactor.headphones_changed.connect(access.set_headphones)
         # Payment notices: the camera looks for QR codes only while the
         # reference screen asks for them, and what it reads goes to the session.
         controller.qr_scan_changed.connect(self.on_controller_qr_scan_changed)

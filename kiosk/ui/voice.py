@@ -85,6 +85,18 @@ class SpeechOutput(Protocol):
         """Say a sentence, cutting off whatever is being said."""
         ...
 
+    def speak_parts(self, parts: Sequence[tuple[str, str]]) -> None:
+        """Say (text, language) sentences in a row, cutting off any speech."""
+        ...
+
+    def set_output_device(self, device: str) -> None:
+        """Play the following sentences on this ALSA device."""
+        ...
+
+    def set_gain_db(self, gain_db: float) -> None:
+        """Play the following sentences this many dB louder (or quieter)."""
+        ...
+
     def stop(self) -> None:
         """Be quiet now."""
         ...
@@ -161,6 +173,10 @@ class VoiceBridge(QObject):
         self.loop = VoiceLoop(self._available, listen_while_speaking)
         self.spoken: list[tuple[str, str]] = []
         """Language and text of the last sentences (with or without output)."""
+        self.output_device: str | None = None
+        """The device last asked for; None: the configured one."""
+        self.gain_db = 0.0
+        """The level last asked for, in dB."""
         self.indicator = VoiceIndicator()
         self._controller: SessionController | None = None
         self._window: QWidget | None = None
@@ -231,9 +247,27 @@ class VoiceBridge(QObject):
         self._said = Speak(text, language)
         self._settle_timer.start_named()
 
+    def say_parts(self, parts: Sequence[tuple[str, str]]) -> None:
+        """Speak several sentences in a row once the screen is known."""
+        (text, language), *more = parts
+        self._said = Speak(text, language, tuple(more))
+        self._settle_timer.start_named()
+
     def stop(self) -> None:
         """Stop speaking now."""
         self._run([StopSpeaking()])
+
+    def set_output_device(self, device: str) -> None:
+        """Move speech to this ALSA device (the headphones, or back)."""
+        self.output_device = device
+        if self._output is not None:
+            self._output.set_output_device(device)
+
+    def set_gain_db(self, gain_db: float) -> None:
+        """Play the following sentences at this level, in dB."""
+        self.gain_db = gain_db
+        if self._output is not None:
+            self._output.set_gain_db(gain_db)
 
     # Slots -----------------------------------------------------------------
 
@@ -325,13 +359,13 @@ class VoiceBridge(QObject):
         self._publish()
 
     def _speak(self, command: Speak) -> None:
-        self.spoken.append((command.language, command.text))
+        self.spoken += [(language, text) for text, language in command.parts]
         del self.spoken[:-50]
         if self._output is None:
             # Nobody to hear the prompt out: it is over at once.
             self.prompt_ended.emit()
             return
-        self._output.speak(command.text, command.language)
+        self._output.speak_parts(command.parts)
 
     def _publish(self) -> None:
         status = self.loop.status

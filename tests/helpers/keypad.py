@@ -22,12 +22,16 @@ class RecordingSpeaker(SilentSpeaker):
     def __init__(self) -> None:
         super().__init__()
         self.devices: list[str] = []
+        self.gains: list[float] = []
 
     def say(self, text: str, language: str) -> None:
         self.spoken.append((language, text))
 
     def set_output_device(self, device: str) -> None:
         self.devices.append(device)
+
+    def set_gain_db(self, gain_db: float) -> None:
+        self.gains.append(gain_db)
 
 
 def start_listening_kiosk(

@@ -10,6 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
+from kiosk.accessibility import KEYPAD_HINT
 from kiosk.app import Core
 from kiosk.i18n import translations
 from kiosk.session import Screen
@@ -54,11 +55,15 @@ def test_the_keypad_and_speech_alone_file_a_request(
     assert move_to(qtbot, kiosk, ro("Touch the screen to start"))
     press(qtbot, kiosk, Qt.Key.Key_Return)
     _on(kiosk, Screen.LANGUAGE)
-    said = last_said(kiosk)
-    assert said[1] == (
-        f"{ro('Choose your language')} "
-        f"{ro('Use the arrow keys to move, and Enter to choose.')}"
-    )
+    # The prompt in every language, each in its own voice, the default first.
+    assert kiosk.speaker.spoken[-3:] == [
+        (
+            code,
+            f"{translations(code).gettext('Choose your language')} "
+            f"{translations(code).gettext(KEYPAD_HINT)}",
+        )
+        for code in ("ro", "hu", "en")
+    ]
 
     # Each language's name is said by a voice of that language.
     sentence = choose(qtbot, kiosk, LANGUAGE_NAMES[lang])
