@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
+
+from kiosk.accessibility import STATE_OFF, STATE_ON
 
 Translate = Callable[[str], str]
 """A gettext function for the citizen's language."""
@@ -30,6 +32,96 @@ class TouchButton(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         if role:
             self.setProperty("role", role)
+
+
+CHECK_MARK = "✓"
+"""Drawn before the "on" word of a toggle that is on."""
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+class StateButton(TouchButton):
+    """A button with its label on one line and its state in words below it.
+
+    The state is text, so it shows in every theme without relying on colour
+    (WCAG 1.4.1). The label alone is the button's accessible name, which the
+    keypad speaks before the state.
+    """
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self._label = label
+        self._translate: Translate = _identity
+        self.refresh()
+
+    def retranslate(self, translate: Translate) -> None:
+        """Show the label and the state in the language of ``translate``."""
+        self._translate = translate
+        self.refresh()
+
+    def state_text(self, translate: Translate) -> str:
+        """The second line; subclasses say what their state is."""
+        return ""
+
+    def refresh(self) -> None:
+        """Redraw the two lines after a change of state or language."""
+        label = self._translate(self._label)
+        self.setAccessibleName(label)
+        self.setText(f"{label}\n{self.state_text(self._translate)}")
+
+
+class ToggleButton(StateButton):
+    """An on/off button that says "✓ On" or "Off" under its label."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(label, parent)
+        self.setCheckable(True)
+        self.toggled.connect(self.on_toggled)
+        self.refresh()
+
+    def state_text(self, translate: Translate) -> str:
+        """A check mark and "On", or "Off"."""
+        if self.isChecked():
+            return f"{CHECK_MARK} {_capital(translate(STATE_ON))}"
+        return _capital(translate(STATE_OFF))
+
+    @Slot(bool)
+    def on_toggled(self, checked: bool) -> None:
+        """Show the new state."""
+        self.refresh()
+
+
+class TextSizeButton(StateButton):
+    """Steps the text size; shows the size in force as a percentage."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        self._percent = 100
+        super().__init__(label, parent)
+
+    @property
+    def percent(self) -> int:
+        """The text size shown, in per cent of the normal size."""
+        return self._percent
+
+    def set_percent(self, percent: int) -> None:
+        """Show ``percent`` as the size in force."""
+        self._percent = percent
+        self.refresh()
+
+    def state_text(self, translate: Translate) -> str:
+        """The size, e.g. "150 %"."""
+        return f"{self._percent} %"
+
+    def refresh(self) -> None:
+        """Both lines are spoken: the label and the size."""
+        super().refresh()
+        self.setAccessibleName("")
+
+
+def _capital(word: str) -> str:
+    return word[:1].upper() + word[1:]
 
 
 def wrapped_label(

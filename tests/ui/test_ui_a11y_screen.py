@@ -47,8 +47,8 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 MODES = {
     "normal": AccessPrefs(),
     "high-contrast": AccessPrefs(high_contrast=True),
-    "large-text": AccessPrefs(large_text=True),
-    "large-text-low": AccessPrefs(large_text=True, low_layout=True),
+    "large-text": AccessPrefs(text_scale=1.5),
+    "large-text-low": AccessPrefs(text_scale=1.5, low_layout=True),
 }
 
 
@@ -228,7 +228,7 @@ def test_large_text_makes_every_text_at_least_one_and_a_half_times_larger(
         if isinstance(w, QLabel | QAbstractButton) and w.isVisible()
     ]
     before = {id(w): w.font().pixelSize() for w in labels}
-    kiosk.window.access.set_prefs(AccessPrefs(large_text=True))
+    kiosk.window.access.set_prefs(AccessPrefs(text_scale=1.5))
     _settle()
     assert len(labels) > 40
     for widget in labels:

@@ -57,13 +57,14 @@ def test_the_settings_are_on_the_first_screen_and_end_with_the_session(
         assert button.isVisible(), button.objectName()
     tap(qtbot, bar.contrast_button)
     tap(qtbot, bar.large_text_button)
-    assert access.prefs == AccessPrefs(high_contrast=True, large_text=True)
+    assert access.prefs == AccessPrefs(high_contrast=True, text_scale=1.5)
     assert "#ffff00" in kiosk.window.styleSheet()
     tap(qtbot, kiosk.window.page(Screen.ATTRACT).start_button)  # type: ignore[attr-defined]
     kiosk.controller.dispatch(ChooseLanguage("hu"))
     assert access.prefs.high_contrast and access.prefs.large_text
     assert bar.contrast_button.isChecked()
-    assert bar.contrast_button.text() == translations("hu").gettext("High contrast")
+    hu = translations("hu").gettext
+    assert bar.contrast_button.text() == f"{hu('High contrast')}\n✓ Bekapcsolva"
 
     kiosk.controller.dispatch(StartOver())
     assert access.prefs == AccessPrefs()
