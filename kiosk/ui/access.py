@@ -307,7 +307,11 @@ class Accessibility(QObject):
         controls = self.navigator.controls()
         index = controls.index(widget) + 1 if widget in controls else 0
         text = control_speech(
-            str(label or ""), gettext, checked=checked, index=index, count=len(controls)
+            str(label or ""),
+            gettext,
+            checked=checked,
+            index=index,
+            count=len(controls) if index else 0,
         )
         return text, language
 

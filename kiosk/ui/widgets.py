@@ -8,8 +8,6 @@ from typing import TypeVar
 from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 
-from kiosk.accessibility import STATE_OFF, STATE_ON
-
 Translate = Callable[[str], str]
 """A gettext function for the citizen's language."""
 
@@ -34,8 +32,10 @@ class TouchButton(QPushButton):
             self.setProperty("role", role)
 
 
-CHECK_MARK = "✓"
-"""Drawn before the "on" word of a toggle that is on."""
+BOX_CHECKED = "☑"
+"""Drawn before the label of a toggle that is on: a ticked box."""
+BOX_EMPTY = "☐"
+"""Drawn before the label of a toggle that is off: an empty box."""
 
 
 def _identity(text: str) -> str:
@@ -43,11 +43,11 @@ def _identity(text: str) -> str:
 
 
 class StateButton(TouchButton):
-    """A button with its label on one line and its state in words below it.
+    """A button that shows its state in its text, not by colour alone.
 
-    The state is text, so it shows in every theme without relying on colour
-    (WCAG 1.4.1). The label alone is the button's accessible name, which the
-    keypad speaks before the state.
+    The text changes with the state, so it shows in every theme and needs
+    no colour vision (WCAG 1.4.1). The label alone is the button's
+    accessible name, which the keypad speaks before the state.
     """
 
     def __init__(self, label: str, parent: QWidget | None = None) -> None:
@@ -57,23 +57,23 @@ class StateButton(TouchButton):
         self.refresh()
 
     def retranslate(self, translate: Translate) -> None:
-        """Show the label and the state in the language of ``translate``."""
+        """Show the label in the language of ``translate``."""
         self._translate = translate
         self.refresh()
 
-    def state_text(self, translate: Translate) -> str:
-        """The second line; subclasses say what their state is."""
-        return ""
+    def shown(self, label: str) -> str:
+        """The text for ``label`` in the current state; subclasses add it."""
+        return label
 
     def refresh(self) -> None:
-        """Redraw the two lines after a change of state or language."""
+        """Redraw after a change of state or language."""
         label = self._translate(self._label)
         self.setAccessibleName(label)
-        self.setText(f"{label}\n{self.state_text(self._translate)}")
+        self.setText(self.shown(label))
 
 
 class ToggleButton(StateButton):
-    """An on/off button that says "✓ On" or "Off" under its label."""
+    """An on/off button: a ticked box before its label when on, empty when off."""
 
     def __init__(self, label: str, parent: QWidget | None = None) -> None:
         super().__init__(label, parent)
@@ -81,11 +81,9 @@ class ToggleButton(StateButton):
         self.toggled.connect(self.on_toggled)
         self.refresh()
 
-    def state_text(self, translate: Translate) -> str:
-        """A check mark and "On", or "Off"."""
-        if self.isChecked():
-            return f"{CHECK_MARK} {_capital(translate(STATE_ON))}"
-        return _capital(translate(STATE_OFF))
+    def shown(self, label: str) -> str:
+        """The box, ticked or empty, then the label."""
+        return f"{BOX_CHECKED if self.isChecked() else BOX_EMPTY} {label}"
 
     @Slot(bool)
     def on_toggled(self, checked: bool) -> None:
@@ -110,18 +108,14 @@ class TextSizeButton(StateButton):
         self._percent = percent
         self.refresh()
 
-    def state_text(self, translate: Translate) -> str:
-        """The size, e.g. "150 %"."""
-        return f"{self._percent} %"
+    def shown(self, label: str) -> str:
+        """The label and the size, e.g. "Text size 150 %"."""
+        return f"{label} {self._percent} %"
 
     def refresh(self) -> None:
-        """Both lines are spoken: the label and the size."""
+        """The whole text is spoken: the label and the size."""
         super().refresh()
         self.setAccessibleName("")
-
-
-def _capital(word: str) -> str:
-    return word[:1].upper() + word[1:]
 
 
 def wrapped_label(
