@@ -78,7 +78,7 @@ class ToggleButton(StateButton):
     def __init__(self, label: str, parent: QWidget | None = None) -> None:
         super().__init__(label, parent)
         self.setCheckable(True)
-        self.toggled.connect(self.on_toggled)
+        self.toggled.connect(self.on_self_toggled)
         self.refresh()
 
     def shown(self, label: str) -> str:
@@ -86,7 +86,7 @@ class ToggleButton(StateButton):
         return f"{BOX_CHECKED if self.isChecked() else BOX_EMPTY} {label}"
 
     @Slot(bool)
-    def on_toggled(self, checked: bool) -> None:
+    def on_self_toggled(self, checked: bool) -> None:
         """Show the new state."""
         self.refresh()
 
