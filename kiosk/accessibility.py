@@ -28,6 +28,8 @@ REACH_LOW_MM = 380.0
 """Lowest point above the floor a seated person reaches (EN 301 549 8.3)."""
 LARGE_TEXT_SCALE = 1.5
 """Factor applied to every font size in large-text mode."""
+TEXT_SCALES = (1.0, LARGE_TEXT_SCALE, 2.0)
+"""The text sizes the citizen steps through, up to 200 % (WCAG 1.4.4)."""
 MIN_EXTENSIONS = 10
 """A time-out must be extendable at least this many times (WCAG 2.2.1)."""
 
@@ -48,7 +50,8 @@ class AccessPrefs:
     """How the current citizen wants the screen; dropped with the session."""
 
     high_contrast: bool = False
-    large_text: bool = False
+    text_scale: float = 1.0
+    """Factor on every font size, one of TEXT_SCALES."""
     low_layout: bool = False
     """Interactive controls only in the lower part, within a seated reach."""
     still: bool = False
@@ -59,6 +62,16 @@ class AccessPrefs:
     """Volume steps from the loudspeaker's default level (+ louder)."""
     headphones_steps: int = 0
     """Volume steps from the headphones' default level (+ louder)."""
+
+    @property
+    def large_text(self) -> bool:
+        """Whether the text is larger than normal."""
+        return self.text_scale > 1
+
+    def next_text_scale(self) -> float:
+        """The size after this one, going round from the largest to normal."""
+        larger = [s for s in TEXT_SCALES if s > self.text_scale]
+        return larger[0] if larger else TEXT_SCALES[0]
 
 
 @dataclass(frozen=True)

@@ -228,6 +228,23 @@ class ScreenSettings:
 
 
 @dataclass(frozen=True)
+class AccessSettings:
+    """How the kiosk treats presses and the citizen's display settings."""
+
+    double_press_s: float = 0.0
+    """Seconds after a press during which the same key or button is ignored,
+    0 to 2; 0 accepts every press (EN 301 549 5.8)."""
+    backspace_repeat_delay_s: float = 0.5
+    """Seconds the on-screen delete key is held before it repeats, 0 to 5;
+    0 turns the repeat off (EN 301 549 5.7)."""
+    backspace_repeat_interval_s: float = 0.2
+    """Seconds between repeats of the held delete key, 0.05 to 5."""
+    unattended_reset_s: float = 60.0
+    """Seconds the attract screen sits untouched before display settings
+    someone chose there go back to the defaults, 5 to 3600."""
+
+
+@dataclass(frozen=True)
 class PaymentSettings:
     """Card payment terminal selection."""
 
@@ -290,6 +307,7 @@ class Settings:
     card_reader: CardReaderSettings = field(default_factory=CardReaderSettings)
     sync: SyncSettings = field(default_factory=SyncSettings)
     screen: ScreenSettings = field(default_factory=ScreenSettings)
+    access: AccessSettings = field(default_factory=AccessSettings)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -309,6 +327,7 @@ _SECTIONS: dict[str, type[Any]] = {
     "card_reader": CardReaderSettings,
     "sync": SyncSettings,
     "screen": ScreenSettings,
+    "access": AccessSettings,
 }
 
 
@@ -515,6 +534,20 @@ def _validate_devices(settings: Settings) -> None:
         ("diag.backlog_warning", settings.diag.backlog_warning, 0, 10**7),
         ("diag.oldest_warning_h", settings.diag.oldest_warning_h, 0, 10**5),
         ("diag.check_timeout_s", settings.diag.check_timeout_s, 0.1, 30),
+        ("access.double_press_s", settings.access.double_press_s, 0, 2),
+        (
+            "access.backspace_repeat_delay_s",
+            settings.access.backspace_repeat_delay_s,
+            0,
+            5,
+        ),
+        (
+            "access.backspace_repeat_interval_s",
+            settings.access.backspace_repeat_interval_s,
+            0.05,
+            5,
+        ),
+        ("access.unattended_reset_s", settings.access.unattended_reset_s, 5, 3600),
     ]
     for key, value, low, high in ranges:
         if not low <= value <= high:

@@ -48,7 +48,8 @@ COLOURS = 64
 MODES = {
     "normal": AccessPrefs(),
     "high-contrast": AccessPrefs(high_contrast=True),
-    "large-text": AccessPrefs(large_text=True),
+    "large-text": AccessPrefs(text_scale=1.5),
+    "text-200": AccessPrefs(text_scale=2.0),
     "low-layout": AccessPrefs(low_layout=True),
 }
 SCREENS: dict[str, list[Event]] = {

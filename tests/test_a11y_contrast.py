@@ -130,3 +130,50 @@ def test_the_contrast_ratio_matches_known_values() -> None:
     assert relative_luminance("#ffffff") == pytest.approx(1.0)
     with pytest.raises(ValueError, match="rrggbb"):
         relative_luminance("red")
+
+
+CONTROL_SELECTORS = (
+    "QPushButton",
+    "QPushButton:pressed",
+    "QPushButton:checked",
+    'QPushButton[role="primary"]',
+    'QPushButton[role="attract"]',
+    'QPushButton[role="lang"]:checked',
+    "QLineEdit",
+    "QPlainTextEdit",
+    "QProgressBar",
+)
+"""Controls whose outline tells where they are (WCAG 1.4.11)."""
+
+
+@pytest.mark.parametrize("high_contrast", [False, True], ids=["normal", "high"])
+def test_every_control_outline_stands_out_from_its_surface(
+    high_contrast: bool,
+) -> None:
+    rules = parse(style_sheet(high_contrast=high_contrast))
+    surfaces = {
+        c for s in SURFACE_SELECTORS if (c := colour(rules[s].get("background", "")))
+    }
+    low = []
+    for selector in CONTROL_SELECTORS:
+        declarations = rules[selector]
+        base = rules.get(selector.split(":")[0].split("[")[0], {})
+        border = colour(declarations.get("border-color", "")) or colour(
+            declarations.get("border", base.get("border", ""))
+        )
+        fill = colour(declarations.get("background", base.get("background", "")))
+        assert border, selector
+        for surface in surfaces:
+            # The control is seen if its border or its fill differs by 3:1.
+            best = max(
+                contrast_ratio(border, surface),
+                contrast_ratio(fill or surface, surface),
+            )
+            if best < 3:
+                low.append((selector, border, surface, round(best, 2)))
+    assert low == []
+
+
+def test_the_outline_check_catches_a_pale_border() -> None:
+    assert contrast_ratio("#cccccc", "#f5f2eb") < 3
+    assert contrast_ratio("#24436b", "#f5f2eb") >= 3

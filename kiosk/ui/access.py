@@ -1,10 +1,11 @@
 """The citizen's accessibility settings on the window, and the keypad.
 
-One object adds to the main window: a bar of toggles (high contrast, large
-text, controls lower down, read the screen again, stop motion, screen off),
+One object adds to the main window: a bar of toggles (high contrast, text
+size, controls lower down, read the screen again, stop motion, screen off),
 the keypad navigator with spoken labels, the 15 mm minimum for everything
-touchable, and the headphone jack. Every setting belongs to the current
-citizen only: the attract screen after a session puts the defaults back.
+touchable, the guard against double presses, and the headphone jack. Every
+setting belongs to the current citizen only: the attract screen after a
+session, or left untouched for a while, puts the defaults back.
 """
 
 from __future__ import annotations
@@ -34,11 +35,20 @@ from kiosk.config import LANGUAGES, Settings
 from kiosk.i18n import N_, translations
 from kiosk.session import Back, Screen, View
 from kiosk.speech.speaker import Speaker
+from kiosk.ui.double_press import DoublePressFilter, PressGuard
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.keypad import KeypadNavigator
 from kiosk.ui.pages_entry import AttractPage
 from kiosk.ui.theme import style_sheet
-from kiosk.ui.widgets import Texts, TouchButton
+from kiosk.ui.unattended import UnattendedReset
+from kiosk.ui.widgets import (
+    StateButton,
+    Texts,
+    TextSizeButton,
+    ToggleButton,
+    TouchButton,
+    Translate,
+)
 from kiosk.volume import VOLUME_LEVEL, AdjustableSpeaker, VolumeScale
 
 if TYPE_CHECKING:
@@ -64,15 +74,16 @@ class AccessBar(QWidget):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(0, 6, 0, 0)
 
-        def toggle(source: str, name: str) -> TouchButton:
-            button = self.texts.add(TouchButton(), source)
+        def toggle(source: str, name: str) -> ToggleButton:
+            button = ToggleButton(source)
             button.setObjectName(name)
-            button.setCheckable(True)
             layout.addWidget(button)
             return button
 
         self.contrast_button = toggle(N_("High contrast"), "high-contrast")
-        self.large_text_button = toggle(N_("Large text"), "large-text")
+        self.large_text_button = TextSizeButton(N_("Text size"))
+        self.large_text_button.setObjectName("large-text")
+        layout.addWidget(self.large_text_button)
         self.low_layout_button = toggle(N_("Lower controls"), "low-layout")
         self.still_button = toggle(N_("Stop motion"), "still")
         self.screen_off_button = toggle(N_("Screen off"), "screen-off-toggle")
@@ -86,6 +97,12 @@ class AccessBar(QWidget):
         self.repeat_button = self.texts.add(TouchButton(), N_("Read aloud"))
         self.repeat_button.setObjectName("read-aloud")
         layout.addWidget(self.repeat_button)
+
+    def retranslate(self, translate: Translate) -> None:
+        """Every label and state word in the language of ``translate``."""
+        self.texts.apply(translate)
+        for button in self.findChildren(StateButton):
+            button.retranslate(translate)
 
 
 class Accessibility(QObject):
@@ -120,13 +137,29 @@ class Accessibility(QObject):
         self.cover = QWidget(window)
         self.cover.setObjectName("screen-off")
         self.cover.hide()
+        access = settings.access
+        self.presses = PressGuard(access.double_press_s, window.controller.clock)
         self.navigator = KeypadNavigator(
             window,
             content=window.stack,
             trailing=self.bar,
             modal=self._modal,
             skip=self._skip,
+            guard=self.presses,
         )
+        self.double_press = DoublePressFilter(window, self.presses)
+        self.unattended = UnattendedReset(
+            self,
+            after_s=access.unattended_reset_s,
+            clock=window.controller.clock,
+            on_attract=lambda: self._screen is Screen.ATTRACT,
+            prefs=lambda: self.prefs,
+            reset=lambda: self.set_prefs(AccessPrefs()),
+        )
+        for keyboard in window.findChildren(OnScreenKeyboard):
+            keyboard.set_repeat(
+                access.backspace_repeat_delay_s, access.backspace_repeat_interval_s
+            )
         self.navigator.focused.connect(self.on_navigator_focused)
         self.navigator.pressing.connect(self.on_navigator_pressing)
         self.navigator.activated.connect(self.on_navigator_activated)
@@ -139,6 +172,7 @@ class Accessibility(QObject):
         if app is not None:
             app.installEventFilter(self)
             app.installEventFilter(self.navigator)
+            app.installEventFilter(self.double_press)
         self._apply()
         for widget in window.findChildren(QWidget):
             self._size_target(widget)
@@ -161,9 +195,9 @@ class Accessibility(QObject):
         if prefs == self.prefs:
             return
         logger.info(
-            "a11y.prefs contrast=%s large=%s low=%s still=%s screen_off=%s",
+            "a11y.prefs contrast=%s text=%s low=%s still=%s screen_off=%s",
             prefs.high_contrast,
-            prefs.large_text,
+            prefs.text_scale,
             prefs.low_layout,
             prefs.still,
             prefs.screen_off,
@@ -177,13 +211,13 @@ class Accessibility(QObject):
         self.window.setStyleSheet(
             style_sheet(
                 high_contrast=prefs.high_contrast,
-                large_text=prefs.large_text,
+                text_scale=prefs.text_scale,
                 target_px=self.geometry.min_target_px,
             )
         )
         bar = self.bar
         bar.contrast_button.setChecked(prefs.high_contrast)
-        bar.large_text_button.setChecked(prefs.large_text)
+        bar.large_text_button.set_percent(round(prefs.text_scale * 100))
         bar.low_layout_button.setChecked(prefs.low_layout)
         bar.still_button.setChecked(prefs.still)
         bar.screen_off_button.setChecked(prefs.screen_off)
@@ -279,7 +313,8 @@ class Accessibility(QObject):
             language = own
         gettext = translations(language).gettext
         if isinstance(widget, QAbstractButton):
-            label = widget.text()
+            # An icon-only key or a toggle names itself apart from its text.
+            label = widget.accessibleName() or widget.text()
             checked = widget.isChecked() if widget.isCheckable() else None
         else:
             name = FIELD_NAMES.get(widget.objectName())
@@ -288,7 +323,11 @@ class Accessibility(QObject):
         controls = self.navigator.controls()
         index = controls.index(widget) + 1 if widget in controls else 0
         text = control_speech(
-            str(label or ""), gettext, checked=checked, index=index, count=len(controls)
+            str(label or ""),
+            gettext,
+            checked=checked,
+            index=index,
+            count=len(controls) if index else 0,
         )
         return text, language
 
@@ -365,8 +404,10 @@ class Accessibility(QObject):
 
     @Slot()
     def on_large_text_button_clicked(self) -> None:
-        """Large text on or off."""
-        self._toggle(large_text=not self.prefs.large_text)
+        """The next text size (100, 150, 200 %), said aloud."""
+        self.set_prefs(replace(self.prefs, text_scale=self.prefs.next_text_scale()))
+        gettext = translations(self._language()).gettext
+        self.say(control_speech(self.bar.large_text_button.text(), gettext))
 
     @Slot()
     def on_low_layout_button_clicked(self) -> None:
@@ -452,7 +493,7 @@ class Accessibility(QObject):
             self.navigator.clear()
         if ended:
             self.set_prefs(AccessPrefs())
-        self.bar.texts.apply(translations(view.language).gettext)
+        self.bar.retranslate(translations(view.language).gettext)
         self.bar.still_button.setVisible(view.screen is Screen.ATTRACT)
         self._apply_motion()
         self._apply_cover()
@@ -466,9 +507,11 @@ class Accessibility(QObject):
             self.cover.setGeometry(self.window.rect())
         elif watched is self.window and kind == QEvent.Type.Close:
             app = QApplication.instance()
+            self.unattended.stop()
             if app is not None:
                 app.removeEventFilter(self)
                 app.removeEventFilter(self.navigator)
+                app.removeEventFilter(self.double_press)
         return False
 
     def _size_target(self, widget: QWidget) -> None:

@@ -96,6 +96,11 @@ class SessionController(QObject):
         return self._core.settings
 
     @property
+    def clock(self) -> Clock:
+        """The monotonic clock the session's times come from."""
+        return self._clock
+
+    @property
     def speaker(self) -> Speaker:
         """Where spoken sentences go."""
         return self._speaker

@@ -29,6 +29,8 @@ ROWS: tuple[str, ...] = (
 )
 EXTRA_KEYS = "@-_+"
 """For e-mail addresses and phone numbers."""
+BACKSPACE_NAME = N_("Delete")
+"""Spoken name of the ⌫ key, which shows only a symbol."""
 
 KeyboardTarget = QLineEdit | QPlainTextEdit
 
@@ -64,6 +66,7 @@ class OnScreenKeyboard(QWidget):
         self.space_key.clicked.connect(self.on_space_key_clicked)
         bottom.addWidget(self.space_key, 6)
         self.backspace_key = TouchButton("⌫", role="key")
+        self.backspace_key.setAccessibleName(BACKSPACE_NAME)
         self.backspace_key.setAutoRepeat(True)
         self.backspace_key.clicked.connect(self.on_backspace_key_clicked)
         bottom.addWidget(self.backspace_key, 2)
@@ -76,6 +79,15 @@ class OnScreenKeyboard(QWidget):
     def retranslate(self, translate: Translate) -> None:
         """Label the named keys in the citizen's language."""
         self._texts.apply(translate)
+        self.backspace_key.setAccessibleName(translate(BACKSPACE_NAME))
+
+    def set_repeat(self, delay_s: float, interval_s: float) -> None:
+        """How the held ⌫ key repeats; a delay of 0 turns the repeat off."""
+        key = self.backspace_key
+        key.setAutoRepeat(delay_s > 0)
+        if delay_s > 0:
+            key.setAutoRepeatDelay(round(delay_s * 1000))
+            key.setAutoRepeatInterval(round(interval_s * 1000))
 
     def press(self, text: str) -> None:
         """Insert ``text`` into the target, as if its keys were pressed."""

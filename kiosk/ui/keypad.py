@@ -4,7 +4,8 @@ Arrow keys (or Tab) move a visible focus through the screen's controls in
 reading order: the page first, then the top bar, then the accessibility bar.
 Enter presses the focused control, Escape goes one screen back, and Help
 (or F1) reads the screen again. Each move speaks the control's label. Keys
-held down do not repeat, and nothing depends on how long a key is held.
+held down do not repeat, and nothing depends on how long a key is held. A
+guard may ignore the same key struck twice in quick succession.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.ui.double_press import PressGuard
+
 logger = logging.getLogger(__name__)
 
 NEXT_KEYS = frozenset({Qt.Key.Key_Down, Qt.Key.Key_Right, Qt.Key.Key_Tab})
@@ -32,6 +35,7 @@ BACK_KEYS = frozenset({Qt.Key.Key_Escape, Qt.Key.Key_Back, Qt.Key.Key_Cancel})
 REPEAT_KEYS = frozenset({Qt.Key.Key_F1, Qt.Key.Key_Help})
 _CURSOR_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right})
 """Left and right stay with a text field that has the keypad focus."""
+_KEYPAD_KEYS = NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | BACK_KEYS | REPEAT_KEYS
 FOCUS_PROPERTY = "keypad"
 """Dynamic property the style sheet draws the focus ring from."""
 
@@ -64,6 +68,7 @@ class KeypadNavigator(QObject):
         trailing: QWidget,
         modal: Callable[[], QWidget | None],
         skip: Callable[[QWidget], bool],
+        guard: PressGuard | None = None,
     ) -> None:
         """Navigate inside ``root``.
 
@@ -73,6 +78,7 @@ class KeypadNavigator(QObject):
             trailing: controls inside it come last (the accessibility bar).
             modal: a layer on top whose controls are the only ones, or None.
             skip: controls to leave out (e.g. on-screen keyboard keys).
+            guard: decides whether a key struck again too soon counts.
         """
         super().__init__(root)
         self._root = root
@@ -80,6 +86,7 @@ class KeypadNavigator(QObject):
         self._trailing = trailing
         self._modal = modal
         self._skip = skip
+        self._guard = guard
         self._current: QWidget | None = None
 
     @property
@@ -196,6 +203,11 @@ class KeypadNavigator(QObject):
         if event.isAutoRepeat():
             # Holding a key down does nothing more than pressing it once.
             return key in NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS
+        if key not in _KEYPAD_KEYS:
+            return False
+        if self._guard is not None and not self._guard.accept(key):
+            # A second strike of the same key too soon: taken and dropped.
+            return True
         if key in NEXT_KEYS:
             self.move(1)
         elif key in PREVIOUS_KEYS:
@@ -204,10 +216,8 @@ class KeypadNavigator(QObject):
             self.activate()
         elif key in BACK_KEYS:
             self.back_requested.emit()
-        elif key in REPEAT_KEYS:
-            self.repeat_requested.emit()
         else:
-            return False
+            self.repeat_requested.emit()
         self.key_used.emit()
         return True
 

@@ -58,16 +58,22 @@ _RGBA = re.compile(r"rgba\(0, 0, 0, (\d+)\)")
 
 
 def style_sheet(
-    *, high_contrast: bool = False, large_text: bool = False, target_px: int = 0
+    *,
+    high_contrast: bool = False,
+    large_text: bool = False,
+    text_scale: float = 1.0,
+    target_px: int = 0,
 ) -> str:
     """The window's whole style sheet for the citizen's preferences.
 
     Args:
         high_contrast: the high-contrast colours instead of the normal ones.
-        large_text: every font size times LARGE_TEXT_SCALE.
+        large_text: every font size at least LARGE_TEXT_SCALE times larger.
+        text_scale: every font size times this (2.0 for 200 %).
         target_px: the smallest touch target; scroll bars are made as wide.
     """
-    sheet = themed(STYLE_SHEET, high_contrast, LARGE_TEXT_SCALE if large_text else 1)
+    scale = max(text_scale, LARGE_TEXT_SCALE if large_text else 1.0)
+    sheet = themed(STYLE_SHEET, high_contrast, scale)
     return sheet + _extra_rules(high_contrast, target_px)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Slot
 from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
 
 Translate = Callable[[str], str]
@@ -30,6 +30,92 @@ class TouchButton(QPushButton):
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         if role:
             self.setProperty("role", role)
+
+
+BOX_CHECKED = "☑"
+"""Drawn before the label of a toggle that is on: a ticked box."""
+BOX_EMPTY = "☐"
+"""Drawn before the label of a toggle that is off: an empty box."""
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+class StateButton(TouchButton):
+    """A button that shows its state in its text, not by colour alone.
+
+    The text changes with the state, so it shows in every theme and needs
+    no colour vision (WCAG 1.4.1). The label alone is the button's
+    accessible name, which the keypad speaks before the state.
+    """
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__("", parent)
+        self._label = label
+        self._translate: Translate = _identity
+        self.refresh()
+
+    def retranslate(self, translate: Translate) -> None:
+        """Show the label in the language of ``translate``."""
+        self._translate = translate
+        self.refresh()
+
+    def shown(self, label: str) -> str:
+        """The text for ``label`` in the current state; subclasses add it."""
+        return label
+
+    def refresh(self) -> None:
+        """Redraw after a change of state or language."""
+        label = self._translate(self._label)
+        self.setAccessibleName(label)
+        self.setText(self.shown(label))
+
+
+class ToggleButton(StateButton):
+    """An on/off button: a ticked box before its label when on, empty when off."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        super().__init__(label, parent)
+        self.setCheckable(True)
+        self.toggled.connect(self.on_self_toggled)
+        self.refresh()
+
+    def shown(self, label: str) -> str:
+        """The box, ticked or empty, then the label."""
+        return f"{BOX_CHECKED if self.isChecked() else BOX_EMPTY} {label}"
+
+    @Slot(bool)
+    def on_self_toggled(self, checked: bool) -> None:
+        """Show the new state."""
+        self.refresh()
+
+
+class TextSizeButton(StateButton):
+    """Steps the text size; shows the size in force as a percentage."""
+
+    def __init__(self, label: str, parent: QWidget | None = None) -> None:
+        self._percent = 100
+        super().__init__(label, parent)
+
+    @property
+    def percent(self) -> int:
+        """The text size shown, in per cent of the normal size."""
+        return self._percent
+
+    def set_percent(self, percent: int) -> None:
+        """Show ``percent`` as the size in force."""
+        self._percent = percent
+        self.refresh()
+
+    def shown(self, label: str) -> str:
+        """The label and the size, e.g. "Text size 150 %"."""
+        return f"{label} {self._percent} %"
+
+    def refresh(self) -> None:
+        """The whole text is spoken: the label and the size."""
+        super().refresh()
+        self.setAccessibleName("")
 
 
 def wrapped_label(

@@ -5,14 +5,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from PySide6.QtCore import QPoint
+from PySide6.QtCore import QPoint, QRect
 from PySide6.QtWidgets import (
     QAbstractButton,
+    QAbstractScrollArea,
     QApplication,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
+    QPushButton,
     QScrollBar,
+    QStyle,
+    QStyleOptionButton,
     QWidget,
 )
 from pytestqt.qtbot import QtBot
@@ -47,8 +51,11 @@ pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 MODES = {
     "normal": AccessPrefs(),
     "high-contrast": AccessPrefs(high_contrast=True),
-    "large-text": AccessPrefs(large_text=True),
-    "large-text-low": AccessPrefs(large_text=True, low_layout=True),
+    "large-text": AccessPrefs(text_scale=1.5),
+    "large-text-low": AccessPrefs(text_scale=1.5, low_layout=True),
+    "text-200": AccessPrefs(text_scale=2.0),
+    "text-200-low": AccessPrefs(text_scale=2.0, low_layout=True),
+    "text-200-high-contrast": AccessPrefs(text_scale=2.0, high_contrast=True),
 }
 
 
@@ -228,8 +235,97 @@ def test_large_text_makes_every_text_at_least_one_and_a_half_times_larger(
         if isinstance(w, QLabel | QAbstractButton) and w.isVisible()
     ]
     before = {id(w): w.font().pixelSize() for w in labels}
-    kiosk.window.access.set_prefs(AccessPrefs(large_text=True))
+    kiosk.window.access.set_prefs(AccessPrefs(text_scale=1.5))
     _settle()
     assert len(labels) > 40
     for widget in labels:
         assert widget.font().pixelSize() >= 1.5 * before[id(widget)], _name(widget)
+
+
+def _text_fits(widget: QLabel | QAbstractButton) -> bool:
+    """Whether every line of the text fits inside the border and padding."""
+    need = widget.fontMetrics().size(0, widget.text())
+    if isinstance(widget, QPushButton):
+        option = QStyleOptionButton()
+        option.initFrom(widget)
+        option.text = widget.text()
+        room = widget.style().subElementRect(
+            QStyle.SubElement.SE_PushButtonContents, option, widget
+        )
+    else:
+        room = widget.contentsRect()
+    # One pixel of slack: glyph bounds are rounded up.
+    return need.width() <= room.width() + 1 and need.height() <= room.height() + 1
+
+
+def _cut_off(window: QWidget) -> list[tuple[str, str]]:
+    """Visible texts that do not fit their widget or fall outside the screen.
+
+    A text fits when each of its lines fits the widget's contents, inside the
+    border and padding (for a wrapping label: the height its width needs). The
+    widget itself must lie inside every parent up to the window, unless a
+    scroll area holds it: scrolling reaches it there.
+    """
+    overlay = window.overlay  # type: ignore[attr-defined]
+    scope = overlay if overlay.isVisible() else window
+    found = []
+    for widget in scope.findChildren(QWidget):
+        if not isinstance(widget, QLabel | QAbstractButton) or not widget.isVisible():
+            continue
+        if scope is window and overlay.isAncestorOf(widget):
+            continue
+        if not widget.text().strip():
+            continue
+        if isinstance(widget, QLabel) and widget.wordWrap():
+            if widget.height() < widget.heightForWidth(widget.width()):
+                found.append(("wrapped text too tall", _name(widget)))
+        elif not _text_fits(widget):
+            found.append(("text needs more room", _name(widget)))
+        child, parent = widget, widget.parentWidget()
+        while parent is not None and child is not window:
+            if isinstance(parent.parentWidget(), QAbstractScrollArea):
+                break
+            where = QRect(child.mapTo(parent, QPoint(0, 0)), child.size())
+            if not parent.rect().contains(where):
+                found.append((f"outside {_name(parent)}", _name(widget)))
+                break
+            child, parent = parent, parent.parentWidget()
+    return found
+
+
+# TODO: texts are still cut off, so every mode fails for now. In all modes
+# the idle warning's panel is shorter than its countdown and button. From
+# 150 % the accessibility bar is wider than the screen and long service
+# names do not wrap; at 200 % the attract text and the keyboard's bottom
+# row do not fit either. Buttons need text that wraps, and the bar a
+# second row.
+@pytest.mark.xfail(reason="texts cut off, see the TODO above", strict=True)
+@pytest.mark.parametrize("mode", list(MODES))
+def test_no_text_is_cut_off_on_any_screen(
+    qtbot: QtBot, kiosk: Kiosk, mode: str
+) -> None:
+    kiosk.window.access.set_prefs(MODES[mode])
+    cut: list[tuple[str, str, str]] = []
+    for screen in _visit_every_screen(kiosk):
+        cut += [(screen.value, *problem) for problem in _cut_off(kiosk.window)]
+    _reach_done(qtbot, kiosk)
+    _settle()
+    cut += [("done", *problem) for problem in _cut_off(kiosk.window)]
+    assert cut == []
+
+
+def test_text_at_200_percent_is_twice_the_normal_size(kiosk: Kiosk) -> None:
+    kiosk.controller.dispatch(Wake())
+    kiosk.controller.dispatch(ChooseLanguage("en"))
+    _settle()
+    labels = [
+        w
+        for w in kiosk.window.findChildren(QWidget)
+        if isinstance(w, QLabel | QAbstractButton) and w.isVisible()
+    ]
+    before = {id(w): w.font().pixelSize() for w in labels}
+    kiosk.window.access.set_prefs(AccessPrefs(text_scale=2.0))
+    _settle()
+    assert len(labels) > 40
+    for widget in labels:
+        assert widget.font().pixelSize() >= 2 * before[id(widget)], _name(widget)

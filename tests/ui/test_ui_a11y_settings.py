@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QAbstractButton, QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.accessibility import MIN_EXTENSIONS, AccessPrefs
@@ -57,13 +58,14 @@ def test_the_settings_are_on_the_first_screen_and_end_with_the_session(
         assert button.isVisible(), button.objectName()
     tap(qtbot, bar.contrast_button)
     tap(qtbot, bar.large_text_button)
-    assert access.prefs == AccessPrefs(high_contrast=True, large_text=True)
+    assert access.prefs == AccessPrefs(high_contrast=True, text_scale=1.5)
     assert "#ffff00" in kiosk.window.styleSheet()
     tap(qtbot, kiosk.window.page(Screen.ATTRACT).start_button)  # type: ignore[attr-defined]
     kiosk.controller.dispatch(ChooseLanguage("hu"))
     assert access.prefs.high_contrast and access.prefs.large_text
     assert bar.contrast_button.isChecked()
-    assert bar.contrast_button.text() == translations("hu").gettext("High contrast")
+    hu = translations("hu").gettext
+    assert bar.contrast_button.text() == f"☑ {hu('High contrast')}"
 
     kiosk.controller.dispatch(StartOver())
     assert access.prefs == AccessPrefs()
@@ -166,3 +168,58 @@ def test_a_toggle_pressed_by_keypad_says_its_new_state(
     press(qtbot, kiosk, Qt.Key.Key_Return)
     assert last_said(kiosk)[1].startswith("High contrast, on.")
     assert kiosk.window.access.prefs.high_contrast
+
+
+@pytest.mark.parametrize("high_contrast", [False, True], ids=["normal", "high"])
+def test_a_toggle_shows_its_state_without_colour_and_says_the_same(
+    qtbot: QtBot, kiosk: Kiosk, high_contrast: bool
+) -> None:
+    access = kiosk.window.access
+    access.set_prefs(AccessPrefs(high_contrast=high_contrast))
+    kiosk.controller.dispatch(Wake())
+    kiosk.controller.dispatch(ChooseLanguage("ro"))
+    button = access.bar.low_layout_button
+    label = translations("ro").gettext("Lower controls")
+    off_text = button.text()
+    assert off_text == f"☐ {label}"
+    assert move_to(qtbot, kiosk, label).startswith(f"{label}, dezactivat")
+    press(qtbot, kiosk, Qt.Key.Key_Return)
+    assert button.isChecked()
+    # The text itself changes (a ticked box), not only the colours.
+    assert button.text() == f"☑ {label}" != off_text
+    assert last_said(kiosk)[1].startswith(f"{label}, activat")
+
+
+def test_the_text_size_button_steps_to_200_percent_and_says_the_size(
+    qtbot: QtBot, kiosk: Kiosk
+) -> None:
+    kiosk.controller.dispatch(Wake())
+    kiosk.controller.dispatch(ChooseLanguage("en"))
+    access = kiosk.window.access
+    button = access.bar.large_text_button
+    prompt = kiosk.window.prompt_label
+    normal_px = prompt.font().pixelSize()
+    assert button.text() == "Text size 100 %"
+    for scale, said in ((1.5, "150 %"), (2.0, "200 %"), (1.0, "100 %")):
+        tap(qtbot, button)
+        assert access.prefs.text_scale == scale
+        assert button.text() == f"Text size {said}"
+        assert last_said(kiosk) == ("en", f"Text size {said}")
+        assert prompt.font().pixelSize() == round(normal_px * scale)
+    assert not access.prefs.large_text
+
+
+def test_the_delete_key_has_a_spoken_name_in_the_citizens_language(
+    kiosk: Kiosk,
+) -> None:
+    kiosk.controller.dispatch(Wake())
+    kiosk.controller.dispatch(ChooseLanguage("hu"))
+    keyboard = kiosk.window.page(Screen.DESCRIBE).keyboard  # type: ignore[attr-defined]
+    assert keyboard.backspace_key.text() == "⌫"
+    text, language = kiosk.window.access.describe(keyboard.backspace_key)
+    assert (text, language) == ("Törlés", "hu")
+    # Every button showing only a pictogram has a name to speak.
+    for button in kiosk.window.findChildren(QAbstractButton):
+        shown = button.text().strip()
+        if shown and all(unicodedata.category(ch) == "So" for ch in shown):
+            assert button.accessibleName(), button.objectName() or shown
