@@ -150,15 +150,7 @@ def _run(args: argparse.Namespace) -> int:
         )
     finally:
         core.close()
-    # TODO: about one exit in ten, the interpreter's own clean-up after the
-    # screen has closed aborts with "terminate called without an active
-    # exception" (a native library's thread, not yet identified). Everything
-    # is closed and committed by now, so the process ends without that
-    # clean-up and keeps its real exit status.
-    logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
-    os._exit(code)
+    return code
 
 
 def _has_display() -> bool:

@@ -26,9 +26,11 @@ class BackgroundRouter:
         self._ready = threading.Event()
         self._router: Router | None = None
         self._error: BaseException | None = None
-        threading.Thread(
-            target=self._train, name="router-training", daemon=True
-        ).start()
+        # Not a daemon: at exit the interpreter waits for the training to
+        # end. A daemon thread still inside numpy's C++ code when the
+        # interpreter finalises is torn down there, and the process aborts
+        # ("terminate called without an active exception").
+        threading.Thread(target=self._train, name="router-training").start()
 
     def _train(self) -> None:
         try:
