@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.card_wait import ASK_MORE_TIME, CARD_WAIT
 from kiosk.i18n import N_
 from kiosk.payment_flow import (
     CancelPayment,
@@ -196,11 +197,39 @@ class PayingPage(Page):
         self.busy.setTextVisible(False)
         self.busy.setMinimumHeight(40)
         layout.addWidget(self.busy)
+        # The terminal's time limit, counted down on the page itself so the
+        # cancel button stays in reach while it is up.
+        self.countdown = wrapped_label(role="countdown", object_name="card-countdown")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.countdown)
+        self.more_time_hint = self.texts.add(
+            wrapped_label(role="prompt", object_name="card-more-time"), ASK_MORE_TIME
+        )
+        self.more_time_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.more_time_hint)
         layout.addStretch(1)
         self.cancel_button = self.texts.add(TouchButton(), N_("Cancel the payment"))
         self.cancel_button.setObjectName("pay-cancel")
         self.cancel_button.clicked.connect(self.on_cancel_button_clicked)
         layout.addWidget(self.cancel_button)
+        self.forget()
+
+    def show_view(self, view: View, translate: Translate) -> None:
+        """Show the countdown while the terminal's limit is near."""
+        super().show_view(view, translate)
+        seconds = view.card_countdown_s
+        if seconds is None:
+            self.forget()
+            return
+        self.countdown.setText(translate(CARD_WAIT).format(seconds=seconds))
+        self.countdown.show()
+        self.more_time_hint.show()
+
+    def forget(self) -> None:
+        """Hide the countdown."""
+        self.countdown.clear()
+        self.countdown.hide()
+        self.more_time_hint.hide()
 
     @Slot()
     def on_cancel_button_clicked(self) -> None:
