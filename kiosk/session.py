@@ -156,6 +156,8 @@ class View:
     """Seconds left before reset, while the idle warning is up."""
     amount: str = ""
     """The amount to pay, formatted (``94,00 RON``), on the payment screens."""
+    amount_words: str = ""
+    """The same amount as a voice reads it (``94 de lei``)."""
     reference: str = ""
     """The notice's payment reference, when paying by reference."""
     entry: str = ""
@@ -853,16 +855,12 @@ class Session:
         draft = self._draft
         if view.screen not in (*_PAY_SCREENS, Screen.DONE) or not view.amount:
             return text, message
-        _ = self._gettext
         lang = view.language
         payment = draft.payment if view.screen in (Screen.DONE, Screen.PAID) else None
         if payment is not None and message:
             shown = paid_message(payment, lang)
             message = message.replace(shown, self._paid_speech(payment))
-        bani = (
-            payment.amount_bani if payment else draft.quote and draft.quote.amount_bani
-        )
-        swaps = {view.amount: spoken_amount(bani, _, lang)} if bani else {}
+        swaps = {view.amount: view.amount_words}
         if view.reference:
             swaps[view.reference] = spell_ticket(view.reference)
         if view.ticket and view.screen is Screen.PAY_OFFER:
@@ -1109,14 +1107,15 @@ class Session:
             ticket, printed = draft.ticket, draft.printed
         if screen is Screen.PAID and draft.payment is None:
             text = _(_PAYMENT_CHECKED)
-        amount = format_amount(draft.quote.amount_bani) if draft.quote else ""
+        bani = draft.quote.amount_bani if draft.quote else None
         reference = draft.notice.reference if draft.notice else ""
         if screen in _PAY_SCREENS:
+            amount = format_amount(bani) if bani else ""
             text = text.format(ticket=draft.ticket, amount=amount, reference=reference)
         lines: tuple[tuple[str, str], ...] = ()
         if draft.payment is not None and screen in (Screen.DONE, Screen.PAID):
             lines = payment_receipt_lines(draft.payment, lang)
-            amount = format_amount(draft.payment.amount_bani)
+            bani = draft.payment.amount_bani
         return View(
             screen=screen,
             language=lang,
@@ -1129,7 +1128,8 @@ class Session:
             consent=draft.consent,
             ticket=ticket,
             printed=printed,
-            amount=amount,
+            amount=format_amount(bani) if bani else "",
+            amount_words=spoken_amount(bani, _, lang) if bani else "",
             reference=reference,
             entry=draft.amount_entry
             if screen is Screen.PAY_AMOUNT

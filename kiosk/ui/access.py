@@ -263,7 +263,8 @@ class Accessibility(QObject):
             language = own
         gettext = translations(language).gettext
         if isinstance(widget, QAbstractButton):
-            label = widget.text()
+            # An amount on a button is said in words (see pages_payment).
+            label = widget.property("spoken") or widget.text()
             checked = widget.isChecked() if widget.isCheckable() else None
         else:
             name = FIELD_NAMES.get(widget.objectName())

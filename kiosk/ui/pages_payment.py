@@ -33,6 +33,15 @@ from kiosk.ui.widgets import TouchButton, Translate, wrapped_label
 logger = logging.getLogger(__name__)
 
 PAY_BUTTON_TEXT = N_("Pay {amount} by card")
+SPOKEN_PROPERTY = "spoken"
+"""A button's label as the keypad says it, when it differs from its text."""
+
+
+def _label_pay_button(button: TouchButton, view: View, translate: Translate) -> None:
+    """The amount on the button, and in words for the keypad's speech."""
+    label = translate(PAY_BUTTON_TEXT)
+    button.setText(label.format(amount=view.amount))
+    button.setProperty(SPOKEN_PROPERTY, label.format(amount=view.amount_words))
 
 
 class PayOfferPage(Page):
@@ -57,11 +66,12 @@ class PayOfferPage(Page):
     def show_view(self, view: View, translate: Translate) -> None:
         """Name the amount on the pay button."""
         super().show_view(view, translate)
-        self.pay_button.setText(translate(PAY_BUTTON_TEXT).format(amount=view.amount))
+        _label_pay_button(self.pay_button, view, translate)
 
     def forget(self) -> None:
         """Drop the amount."""
         self.pay_button.setText("")
+        self.pay_button.setProperty(SPOKEN_PROPERTY, "")
 
     @Slot()
     def on_pay_button_clicked(self) -> None:
@@ -172,12 +182,13 @@ class PayConfirmPage(Page):
         """Show the amount large."""
         super().show_view(view, translate)
         self.amount_label.setText(view.amount)
-        self.pay_button.setText(translate(PAY_BUTTON_TEXT).format(amount=view.amount))
+        _label_pay_button(self.pay_button, view, translate)
 
     def forget(self) -> None:
         """Drop the amount."""
         self.amount_label.clear()
         self.pay_button.setText("")
+        self.pay_button.setProperty(SPOKEN_PROPERTY, "")
 
     @Slot()
     def on_pay_button_clicked(self) -> None:

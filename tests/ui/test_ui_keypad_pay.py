@@ -113,7 +113,8 @@ def test_the_keypad_and_speech_alone_pay_a_notice_held_up_to_the_camera(
         assert last_said(kiosk) == (lang, confirm)
 
         mark = len(kiosk.speaker.spoken)
-        choose(qtbot, kiosk, _(PAY_BUTTON_TEXT).format(amount="120,00 RON"))
+        # The button shows "120,00 RON"; the keypad says the amount in words.
+        choose(qtbot, kiosk, _(PAY_BUTTON_TEXT).format(amount=WORDS_120[lang]))
         _wait_for(qtbot, kiosk, Screen.PAID)
         spoken = said_since(kiosk, mark)
         assert _(PRESENT_CARD).format(amount=WORDS_120[lang]) in spoken
@@ -153,7 +154,7 @@ def test_the_keypad_and_speech_alone_pay_a_filed_requests_fee(
     assert last_said(kiosk)[1].endswith(offer)
 
     mark = len(kiosk.speaker.spoken)
-    choose(qtbot, kiosk, _(PAY_BUTTON_TEXT).format(amount="94,00 RON"))
+    choose(qtbot, kiosk, _(PAY_BUTTON_TEXT).format(amount=WORDS_94[lang]))
     _wait_for(qtbot, kiosk, Screen.DONE)
     spoken = said_since(kiosk, mark)
     assert _(PRESENT_CARD).format(amount=WORDS_94[lang]) in spoken
