@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from kiosk.card_wait import SaleLimit
 from kiosk.catalog import Catalog, CatalogError, load_catalog
 from kiosk.config import Settings
 from kiosk.filing import FilingService
@@ -47,6 +48,10 @@ class Core:
             self.router,
             self.settings.kiosk,
             payments=self.payments is not None,
+            sale_limit=SaleLimit(
+                self.settings.payment.sale_timeout_s,
+                self.settings.payment.card_warning_s,
+            ),
         )
 
     def close(self) -> None:

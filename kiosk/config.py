@@ -256,6 +256,9 @@ class PaymentSettings:
     """Terminal id the simulated terminal prints on receipts."""
     sale_timeout_s: float = 90.0
     """Seconds a sale waits for the card before the terminal gives up."""
+    card_warning_s: float = 30.0
+    """Seconds before that limit the kiosk says and shows a countdown and
+    offers more time (WCAG 2.2.1 asks for at least 20)."""
     busy_retry_s: float = 1.0
     """Seconds between "last transaction" queries while the terminal is busy."""
 
@@ -598,7 +601,7 @@ def _validate_screen(screen: ScreenSettings) -> None:
 def _validate_payment_devices(settings: Settings) -> None:
     if settings.payment.driver not in ("simulated", "none"):
         raise ConfigError("payment.driver", "must be 'simulated' or 'none'")
-    for key in ("sale_timeout_s", "busy_retry_s"):
+    for key in ("sale_timeout_s", "card_warning_s", "busy_retry_s"):
         if getattr(settings.payment, key) <= 0:
             raise ConfigError(f"payment.{key}", "must be above zero")
     if settings.card_reader.driver not in ("simulated", "pcsc", "none"):

@@ -24,6 +24,7 @@ from kiosk.payments.service import (
     PaymentUncertainError,
     Quote,
     RefusalReason,
+    ended_without_card,
 )
 from kiosk.receipt import Receipt
 from kiosk.store import StoreError
@@ -53,6 +54,8 @@ class Settled:
     payment: Payment
     printed: bool = False
     """The payment receipt was printed (only an approved payment has one)."""
+    no_card: bool = False
+    """The terminal gave up because no card came in time; nothing charged."""
 
 
 @dataclass(frozen=True)
@@ -279,7 +282,7 @@ class PaymentDesk:
             logger.exception("Card payment failed unexpectedly")
             return Uncertain()
         printed = payment.charged and self._print(payment, order)
-        return Settled(payment, printed)
+        return Settled(payment, printed, no_card=ended_without_card(payment))
 
     def cancel(self) -> None:
         """Ask the terminal to stop waiting for a card (any thread)."""

@@ -24,7 +24,15 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from kiosk.accessibility import spoken_view
+from kiosk.accessibility import spell_ticket, spoken_view
+from kiosk.card_wait import (
+    ASK_MORE_TIME,
+    ASKING_AGAIN,
+    CARD_WAIT,
+    MORE_TIME_GIVEN,
+    CardWait,
+    SaleLimit,
+)
 from kiosk.catalog import Catalog, Service
 from kiosk.categories import categories
 from kiosk.config import LANGUAGES, KioskSettings
@@ -73,6 +81,7 @@ from kiosk.request_text import (
     without_control_characters,
 )
 from kiosk.routing import DecisionKind, Routing
+from kiosk.spoken_amount import spoken_amount
 from kiosk.store import NewRequest
 from kiosk.textnorm import fold
 from kiosk.voice import LANGUAGE_WORDS, YES_NO, Hearing, YesNo, spoken_form
@@ -147,6 +156,8 @@ class View:
     """Seconds left before reset, while the idle warning is up."""
     amount: str = ""
     """The amount to pay, formatted (``94,00 RON``), on the payment screens."""
+    amount_words: str = ""
+    """The same amount as a voice reads it (``94 de lei``)."""
     reference: str = ""
     """The notice's payment reference, when paying by reference."""
     entry: str = ""
@@ -155,6 +166,8 @@ class View:
     """Label and value pairs of an approved payment (masked card only)."""
     payments: bool = False
     """The kiosk takes card payments (offer paying by reference)."""
+    card_countdown_s: int | None = None
+    """Seconds the terminal still waits for the card, once the warning is up."""
 
 
 # Events -------------------------------------------------------------------
@@ -361,6 +374,7 @@ class Session:
         yes_no: Mapping[str, YesNo] = YES_NO,
         *,
         payments: bool = False,
+        sale_limit: SaleLimit | None = None,
     ) -> None:
         self.catalog = catalog
         self.yes_no = yes_no
@@ -369,6 +383,9 @@ class Session:
         self.settings = settings
         self.payments = payments
         """Whether this kiosk takes card payments (it has a terminal)."""
+        self.sale_limit = sale_limit or SaleLimit()
+        """The terminal's wait for a card, and when to warn before it ends."""
+        self._card_wait: CardWait | None = None
         self._categories = {c.group: c for c in categories(catalog)}
         self._draft = _Draft(settings.default_language)
         self._view = self._attract_view()
@@ -399,6 +416,7 @@ class Session:
             SubmitAmount: self._on_submit_amount,
             CancelPayment: self._on_cancel_payment,
             PaymentAnswered: self._on_payment_answered,
+            MoreTime: self._on_more_time,
         }
 
     @property
@@ -687,6 +705,7 @@ class Session:
         else:
             subject = draft.service.name(draft.language) if draft.service else ""
         order = PaymentOrder(draft.quote, draft.language, subject, draft.ticket)
+        self._card_wait = CardWait(order, self.sale_limit, now)
         return [*self._go(Screen.PAYING, push=False), PayCard(order)]
 
     def _on_pay_later(self, event: PayLater, now: float) -> list[Effect]:
@@ -754,13 +773,59 @@ class Session:
     def _on_cancel_payment(self, event: CancelPayment, now: float) -> list[Effect]:
         if self.screen is not Screen.PAYING:
             return []
-        return [StopCardPayment()]
+        if self._card_wait is not None:
+            self._card_wait.cancel()
+        if self._view.card_countdown_s is None:
+            return [StopCardPayment()]
+        return [
+            *self._show(replace(self._view, card_countdown_s=None)),
+            StopCardPayment(),
+        ]
+
+    def _on_more_time(self, event: MoreTime, now: float) -> list[Effect]:
+        wait = self._card_wait
+        if self.screen is not Screen.PAYING or wait is None:
+            return []
+        if not wait.ask_more_time(now):
+            return []
+        message = self._gettext(MORE_TIME_GIVEN)
+        view = replace(self._view, card_countdown_s=None, message=message)
+        return [*self._show(view), Say(message, view.language)]
+
+    def _card_tick(self, now: float) -> list[Effect]:
+        wait = self._card_wait
+        countdown = wait.countdown(now) if wait is not None else None
+        if countdown is None or countdown == self._view.card_countdown_s:
+            return []
+        first = self._view.card_countdown_s is None
+        effects = self._show(replace(self._view, card_countdown_s=countdown))
+        if first:
+            _ = self._gettext
+            spoken = f"{_(CARD_WAIT).format(seconds=countdown)} {_(ASK_MORE_TIME)}"
+            effects.append(Say(spoken, self._draft.language))
+        return effects
 
     def _on_payment_answered(self, event: PaymentAnswered, now: float) -> list[Effect]:
         if self.screen is not Screen.PAYING:
             logger.warning("Payment answer arrived on screen %s", self.screen.value)
             return []
         outcome = event.outcome
+        wait, self._card_wait = self._card_wait, None
+        if (
+            isinstance(outcome, Settled)
+            and outcome.no_card
+            and wait is not None
+            and wait.restart_after_time_out(now)
+        ):
+            # The citizen asked for more time: the sale that ran out charged
+            # nothing, so the same order goes to the terminal again.
+            self._card_wait = wait
+            logger.info("More time for the card: sale %d of the order", wait.sales)
+            message = self._gettext(ASKING_AGAIN)
+            return [*self._go(Screen.PAYING, message, push=False), PayCard(wait.order)]
+        # The answer ends a long wait: the next screen's idle time starts now,
+        # so its first sentence is not cut short by the idle warning.
+        self._last_activity = now
         if isinstance(outcome, Settled):
             payment = outcome.payment
             if payment.charged:
@@ -780,6 +845,45 @@ class Session:
         if isinstance(outcome, NotStarted):
             return self._pay_again(NOT_WRITTEN)
         return self._unsettled(now)
+
+    def _payment_speech(self, view: View, text: str) -> tuple[str, str | None]:
+        """Prompt and message of a payment screen, worded for the ear.
+
+        The screen shows ``150,50 RON`` and ``**** 0119``; a voice gets the
+        amount in lei and bani, references sign by sign, and, once paid,
+        what was paid and how much (the card and the time are on paper).
+        """
+        message = view.message
+        draft = self._draft
+        if view.screen not in (*_PAY_SCREENS, Screen.DONE) or not view.amount:
+            return text, message
+        lang = view.language
+        payment = draft.payment if view.screen in (Screen.DONE, Screen.PAID) else None
+        if payment is not None and message:
+            shown = paid_message(payment, lang)
+            message = message.replace(shown, self._paid_speech(payment))
+        swaps = {view.amount: view.amount_words}
+        if view.reference:
+            swaps[view.reference] = spell_ticket(view.reference)
+        if view.ticket and view.screen is Screen.PAY_OFFER:
+            swaps[view.ticket] = spell_ticket(view.ticket)
+        for shown_text, said in swaps.items():
+            text = text.replace(shown_text, said)
+            message = message.replace(shown_text, said) if message else message
+        return text, message
+
+    def _paid_speech(self, payment: Payment) -> str:
+        _ = self._gettext
+        lang = self._draft.language
+        amount = spoken_amount(payment.amount_bani, _, lang)
+        notice = self._draft.notice
+        if notice is not None:
+            return _(PAID_NOTICE).format(
+                amount=amount, reference=spell_ticket(notice.reference)
+            )
+        service = self._draft.service
+        name = service.name(lang) if service else ""
+        return _(PAID_FEE).format(amount=amount, service=name)
 
     def _pay_again(self, message: str) -> list[Effect]:
         screen = Screen.PAY_CONFIRM if self._draft.notice else Screen.PAY_OFFER
@@ -818,7 +922,9 @@ class Session:
         )
 
     def _on_tick(self, now: float) -> list[Effect]:
-        if self.screen in (Screen.ATTRACT, Screen.FILING, Screen.PAYING):
+        if self.screen is Screen.PAYING:
+            return self._card_tick(now)
+        if self.screen in (Screen.ATTRACT, Screen.FILING):
             return []
         if self.screen in (Screen.DONE, Screen.PAID):
             if self._done_since is not None and (
@@ -916,11 +1022,12 @@ class Session:
             ).format(service=service.name(lang), department=department, ticket=ticket)
         elif view.screen is Screen.CHOICES and view.choices:
             text = f"{text} " + "; ".join(c.label for c in view.choices) + "."
+        text, message = self._payment_speech(view, text)
         # The rest is what a citizen who cannot see the screen also needs:
         # to take the receipt, and how to move with the keypad.
         return spoken_view(
             text,
-            view.message,
+            message,
             _,
             printed=view.printed and view.screen is Screen.DONE,
             hint=hint or view.screen is Screen.LANGUAGE,
@@ -1030,14 +1137,15 @@ class Session:
             ticket, printed = draft.ticket, draft.printed
         if screen is Screen.PAID and draft.payment is None:
             text = _(_PAYMENT_CHECKED)
-        amount = format_amount(draft.quote.amount_bani) if draft.quote else ""
+        bani = draft.quote.amount_bani if draft.quote else None
         reference = draft.notice.reference if draft.notice else ""
         if screen in _PAY_SCREENS:
+            amount = format_amount(bani) if bani else ""
             text = text.format(ticket=draft.ticket, amount=amount, reference=reference)
         lines: tuple[tuple[str, str], ...] = ()
         if draft.payment is not None and screen in (Screen.DONE, Screen.PAID):
             lines = payment_receipt_lines(draft.payment, lang)
-            amount = format_amount(draft.payment.amount_bani)
+            bani = draft.payment.amount_bani
         return View(
             screen=screen,
             language=lang,
@@ -1050,7 +1158,8 @@ class Session:
             consent=draft.consent,
             ticket=ticket,
             printed=printed,
-            amount=amount,
+            amount=format_amount(bani) if bani else "",
+            amount_words=spoken_amount(bani, _, lang) if bani else "",
             reference=reference,
             entry=draft.amount_entry
             if screen is Screen.PAY_AMOUNT
@@ -1101,14 +1210,20 @@ _PROMPTS: dict[Screen, str] = {
         "pay, in lei."
     ),
     Screen.PAY_CONFIRM: N_("Pay {amount} for {reference} by card?"),
-    Screen.PAYING: N_("Follow the instructions on the card terminal."),
+    Screen.PAYING: N_(
+        "To pay {amount}, present your card to the card terminal. Follow its "
+        "instructions."
+    ),
     Screen.PAID: N_("Payment received for {reference}. Take your receipt."),
 }
+PAID_NOTICE = N_("You paid {amount} for the notice {reference}.")
+PAID_FEE = N_("You paid {amount} for {service}.")
 _PAYMENT_CHECKED = N_("Your payment for {reference} is being checked.")
 _PAY_SCREENS = (
     Screen.PAY_OFFER,
     Screen.PAY_AMOUNT,
     Screen.PAY_CONFIRM,
+    Screen.PAYING,
     Screen.PAID,
 )
 """Screens whose prompt names the amount, the reference or the ticket."""

@@ -299,5 +299,19 @@ class PaymentService:
             )
 
 
+def ended_without_card(payment: Payment) -> bool:
+    """True when the terminal's own answer was "no card came in time".
+
+    A sale's direct answer is settled with the terminal's outcome as its
+    note; a payment settled any other way (recovered after a lost answer,
+    cancelled, never started) does not count, so it never leads to a new
+    sale on its own.
+    """
+    return (
+        payment.state is PaymentState.NOT_CHARGED
+        and payment.note == Outcome.TIMED_OUT.value
+    )
+
+
 def _wait_on_event(seconds: float) -> None:
     threading.Event().wait(seconds)

@@ -313,8 +313,11 @@ class Accessibility(QObject):
             language = own
         gettext = translations(language).gettext
         if isinstance(widget, QAbstractButton):
-            # An icon-only key or a toggle names itself apart from its text.
-            label = widget.accessibleName() or widget.text()
+            # An amount on a button is said in words (see pages_payment); an
+            # icon-only key or a toggle names itself apart from its text.
+            label = (
+                widget.property("spoken") or widget.accessibleName() or widget.text()
+            )
             checked = widget.isChecked() if widget.isCheckable() else None
         else:
             name = FIELD_NAMES.get(widget.objectName())

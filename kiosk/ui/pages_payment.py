@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.card_wait import ASK_MORE_TIME, CARD_WAIT
 from kiosk.i18n import N_
 from kiosk.payment_flow import (
     CancelPayment,
@@ -32,6 +33,15 @@ from kiosk.ui.widgets import TouchButton, Translate, wrapped_label
 logger = logging.getLogger(__name__)
 
 PAY_BUTTON_TEXT = N_("Pay {amount} by card")
+SPOKEN_PROPERTY = "spoken"
+"""A button's label as the keypad says it, when it differs from its text."""
+
+
+def _label_pay_button(button: TouchButton, view: View, translate: Translate) -> None:
+    """The amount on the button, and in words for the keypad's speech."""
+    label = translate(PAY_BUTTON_TEXT)
+    button.setText(label.format(amount=view.amount))
+    button.setProperty(SPOKEN_PROPERTY, label.format(amount=view.amount_words))
 
 
 class PayOfferPage(Page):
@@ -56,11 +66,12 @@ class PayOfferPage(Page):
     def show_view(self, view: View, translate: Translate) -> None:
         """Name the amount on the pay button."""
         super().show_view(view, translate)
-        self.pay_button.setText(translate(PAY_BUTTON_TEXT).format(amount=view.amount))
+        _label_pay_button(self.pay_button, view, translate)
 
     def forget(self) -> None:
         """Drop the amount."""
         self.pay_button.setText("")
+        self.pay_button.setProperty(SPOKEN_PROPERTY, "")
 
     @Slot()
     def on_pay_button_clicked(self) -> None:
@@ -171,12 +182,13 @@ class PayConfirmPage(Page):
         """Show the amount large."""
         super().show_view(view, translate)
         self.amount_label.setText(view.amount)
-        self.pay_button.setText(translate(PAY_BUTTON_TEXT).format(amount=view.amount))
+        _label_pay_button(self.pay_button, view, translate)
 
     def forget(self) -> None:
         """Drop the amount."""
         self.amount_label.clear()
         self.pay_button.setText("")
+        self.pay_button.setProperty(SPOKEN_PROPERTY, "")
 
     @Slot()
     def on_pay_button_clicked(self) -> None:
@@ -196,11 +208,39 @@ class PayingPage(Page):
         self.busy.setTextVisible(False)
         self.busy.setMinimumHeight(40)
         layout.addWidget(self.busy)
+        # The terminal's time limit, counted down on the page itself so the
+        # cancel button stays in reach while it is up.
+        self.countdown = wrapped_label(role="countdown", object_name="card-countdown")
+        self.countdown.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.countdown)
+        self.more_time_hint = self.texts.add(
+            wrapped_label(role="prompt", object_name="card-more-time"), ASK_MORE_TIME
+        )
+        self.more_time_hint.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        layout.addWidget(self.more_time_hint)
         layout.addStretch(1)
         self.cancel_button = self.texts.add(TouchButton(), N_("Cancel the payment"))
         self.cancel_button.setObjectName("pay-cancel")
         self.cancel_button.clicked.connect(self.on_cancel_button_clicked)
         layout.addWidget(self.cancel_button)
+        self.forget()
+
+    def show_view(self, view: View, translate: Translate) -> None:
+        """Show the countdown while the terminal's limit is near."""
+        super().show_view(view, translate)
+        seconds = view.card_countdown_s
+        if seconds is None:
+            self.forget()
+            return
+        self.countdown.setText(translate(CARD_WAIT).format(seconds=seconds))
+        self.countdown.show()
+        self.more_time_hint.show()
+
+    def forget(self) -> None:
+        """Hide the countdown."""
+        self.countdown.clear()
+        self.countdown.hide()
+        self.more_time_hint.hide()
 
     @Slot()
     def on_cancel_button_clicked(self) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtGui import QCloseEvent
 from PySide6.QtWidgets import (
     QApplication,
     QHBoxLayout,
+    QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -161,6 +162,7 @@ class MainWindow(QWidget):
         page.show_view(view, translate)
         switched = self.stack.currentWidget() is not page
         if switched:
+            self._size_by(page)
             self.stack.setCurrentWidget(page)
             page.focus_input()
         self._render_chrome(view)
@@ -169,6 +171,16 @@ class MainWindow(QWidget):
         else:
             self.overlay.show_countdown(view.idle_countdown_s, translate)
         self.rendered.emit(view)
+
+    def _size_by(self, page: Page) -> None:
+        # A stack is as tall as its tallest page; with large text and a long
+        # message that pushed the window past the screen. Only the page on
+        # show counts: the hidden ones ignore their size.
+        ignored = QSizePolicy.Policy.Ignored
+        preferred = QSizePolicy.Policy.Preferred
+        for each in dict.fromkeys(self.pages.values()):
+            policy = preferred if each is page else ignored
+            each.setSizePolicy(policy, policy)
 
     def _render_chrome(self, view: View) -> None:
         self._texts.apply(translations(view.language).gettext)
