@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import signal
 import sys
 import threading
@@ -75,7 +76,9 @@ def add_parsers(
         help="push then pull once; exit 0 only if everything was delivered",
     )
     sync.add_argument(
-        "--interval", type=float, help="seconds between runs ([sync] interval_s)"
+        "--interval",
+        type=_interval,
+        help="seconds between runs ([sync] interval_s)",
     )
     sync.set_defaults(handler=cmd_sync)
 
@@ -129,6 +132,20 @@ def add_parsers(
         help="days after confirmation, 0 to 3650 ([storage] purge_contact_after_days)",
     )
     purge.set_defaults(handler=cmd_queue_purge)
+
+
+def _interval(text: str) -> float:
+    # A zero, negative or NaN wait would run syncs back to back and hammer
+    # the back-end; the setting it overrides is held to the same rule.
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not math.isfinite(seconds) or seconds <= 0:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds above zero"
+        )
+    return seconds
 
 
 def _fault(spec: str) -> Any:
@@ -218,7 +235,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        serve(syncer.run_once, args.interval or settings.sync.interval_s, stop)
+        interval = args.interval or settings.sync.interval_s
+        serve(syncer.run_once, interval, stop)
     return EXIT_OK
 
 
