@@ -21,6 +21,7 @@ ties together each have their own module:
 - kiosk.view_model: the screens and what a view holds;
 - kiosk.events: the events that come in and the effects that go out;
 - kiosk.draft: what the citizen has entered so far;
+- kiosk.decision_step: where the router's decision leads;
 - kiosk.views: the prompts table and building each screen's view;
 - kiosk.spoken_text: the sentences said for a view;
 - kiosk.voice_commands: what can be said on each screen;
@@ -43,6 +44,7 @@ from kiosk.card_wait import SaleLimit
 from kiosk.catalog import Catalog
 from kiosk.config import LANGUAGES, KioskSettings
 from kiosk.contact import ContactError, normalise_email, normalise_phone
+from kiosk.decision_step import take_decision
 from kiosk.draft import Draft
 from kiosk.events import (
     Back,
@@ -84,7 +86,7 @@ from kiosk.payment_flow import (
 from kiosk.payment_steps import FIXED_PAY, PaymentSteps
 from kiosk.payments.service import PaymentService
 from kiosk.request_text import RequestTextError, checked_text
-from kiosk.routing import DecisionKind, Routing
+from kiosk.routing import Routing
 from kiosk.spoken_text import PAID_FEE, PAID_NOTICE, spoken, spoken_parts
 from kiosk.store import NewRequest
 from kiosk.view_model import Choice, Screen, View
@@ -295,56 +297,21 @@ class Session:
     def _on_submit_text(self, event: SubmitText, now: float) -> list[Effect]:
         if self.screen is not Screen.DESCRIBE:
             return []
-        _ = self.gettext
-        typed = event.text
-        self._draft.text = typed
+        self._draft.text = event.text
         try:
-            clean = checked_text(typed)
+            clean = checked_text(event.text)
         except RequestTextError as exc:
-            message = _(exc.message).format(**exc.fields)
+            message = self.gettext(exc.message).format(**exc.fields)
             return self.go(Screen.DESCRIBE, message=message, push=False)
         self._draft.text = clean
-        lang = self._draft.language
-        decision = self.router.route(clean, lang)
+        decision = self.router.route(clean, self._draft.language)
         logger.info(
             "Routed: decision=%s best=%s",
             decision.kind.value,
             decision.best.service.code if decision.best else None,
         )
-        # The router words its own questions and redirections per language;
-        # the session's texts are the fallback.
-        hint = decision.prompt.get(lang) if decision.prompt else None
-        self._draft.secondary = decision.secondary
-        services = tuple(c.service for c in decision.candidates)
-        if decision.kind is DecisionKind.CONFIRM:
-            self._draft.service = services[0]
-            self._draft.alternatives = tuple(s for s in services[1:] if s.is_fileable)
-            return self.go(Screen.PROPOSAL)
-        if decision.kind is DecisionKind.CHOOSE:
-            self._draft.alternatives = services
-            return self.go(Screen.CHOICES)
-        if decision.kind is DecisionKind.EXTERNAL:
-            self._draft.service = services[0]
-            return self.go(Screen.EXTERNAL, message=hint)
-        if decision.kind is DecisionKind.CLARIFY:
-            self._draft.alternatives = tuple(s for s in services if s.is_fileable)
-            return self.go(
-                Screen.CHOICES,
-                message=hint
-                or _(
-                    "Could you tell us a little more? For example which document, "
-                    "which street or which tax. Or send it to the information desk."
-                ),
-            )
-        return self.go(
-            Screen.DESCRIBE,
-            message=hint
-            or _(
-                "Sorry, we did not understand. Please say it in other words, "
-                "or choose a category."
-            ),
-            push=False,
-        )
+        step = take_decision(decision, self._draft, self.gettext)
+        return self.go(step.screen, message=step.message, push=step.push)
 
     def _on_open_categories(self, event: OpenCategories, now: float) -> list[Effect]:
         if self.screen not in (Screen.DESCRIBE, Screen.CHOICES, Screen.PROPOSAL):
