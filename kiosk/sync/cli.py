@@ -42,6 +42,9 @@ MAX_PURGE_DAYS = 3650
 CATALOG_FILE = "catalog.json"
 """The pulled catalogue, next to the outbox in the data directory."""
 
+MIN_INTERVAL_S = 1.0
+"""Shortest wait between the runs of ``kiosk sync``."""
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -85,7 +88,9 @@ def add_parsers(
     backend = subparsers.add_parser(
         "backend", parents=parents, help="run the reference Open311 back-end"
     )
-    backend.add_argument("--port", type=int, default=8311, help="0 picks a free one")
+    backend.add_argument(
+        "--port", type=_port, default=8311, help="0 to 65535; 0 picks a free one"
+    )
     backend.add_argument("--host", default="127.0.0.1")
     backend.add_argument("--db", type=Path, help=f"default: DATA_DIR/{BACKEND_DB}")
     backend.add_argument("--api-key", default=DEMO_API_KEY)
@@ -135,17 +140,27 @@ def add_parsers(
 
 
 def _interval(text: str) -> float:
-    # A zero, negative or NaN wait would run syncs back to back and hammer
-    # the back-end; the setting it overrides is held to the same rule.
+    # A wait of nothing (zero, negative, NaN, a nanosecond) would run syncs
+    # back to back and hammer the back-end.
     try:
         seconds = float(text)
     except ValueError:
         seconds = math.nan
-    if not math.isfinite(seconds) or seconds <= 0:
+    if not MIN_INTERVAL_S <= seconds < math.inf:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds above zero"
+            f"{text!r} is not a number of seconds from {MIN_INTERVAL_S:g} up"
         )
     return seconds
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 0 to 65535")
+    return port
 
 
 def _fault(spec: str) -> Any:
@@ -253,7 +268,15 @@ def cmd_backend(args: argparse.Namespace) -> int:
     db_path = args.db
     if db_path is None:
         data_dir = _settings(args).storage.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            what = "it is a file" if data_dir.is_file() else exc.strerror or exc
+            print(
+                f"kiosk: cannot use {data_dir} as the data folder: {what}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         db_path = data_dir / BACKEND_DB
     try:
         _serve_backend(args, db_path)

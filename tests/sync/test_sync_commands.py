@@ -299,7 +299,7 @@ def test_the_sync_service_delivers_each_new_request_and_stops_on_sigterm(
 ) -> None:
     _file(tmp_path)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "kiosk", *argv, "sync", "--interval", "0.2"],
+        [sys.executable, "-m", "kiosk", *argv, "sync", "--interval", "1"],
         stderr=subprocess.PIPE,
         stdout=subprocess.DEVNULL,
         text=True,
@@ -331,11 +331,35 @@ def test_the_sync_service_delivers_each_new_request_and_stops_on_sigterm(
     assert len(server.backend.stored()) == 2
 
 
-@pytest.mark.parametrize("interval", ["0", "-1", "nan", "inf", "soon"])
+@pytest.mark.parametrize("interval", ["0", "-1", "1e-9", "nan", "inf", "soon"])
 def test_a_sync_interval_that_is_not_a_positive_number_is_a_usage_error(
     argv: list[str], interval: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with pytest.raises(SystemExit) as exit_:
         cli.main([*argv, "sync", "--interval", interval])
     assert exit_.value.code == cli.EXIT_USAGE
-    assert "not a number of seconds above zero" in capsys.readouterr().err
+    assert "is not a number of seconds from 1 up" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["99999", "-5", "http"])
+def test_a_backend_port_out_of_range_is_a_usage_error(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["backend", "--port", port])
+    assert exit_.value.code == cli.EXIT_USAGE
+    assert "is not a port from 0 to 65535" in capsys.readouterr().err
+
+
+def test_a_backend_whose_data_dir_is_a_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+
+    code = cli.main(["--data-dir", str(blocker), "backend", "--port", "0"])
+
+    assert code == cli.EXIT_FAILED
+    assert f"cannot use {blocker} as the data folder: it is a file" in (
+        capsys.readouterr().err
+    )
