@@ -23,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from kiosk.catalog import load_catalog
+from kiosk.catalog import Catalog, CatalogError, load_catalog
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.store import Outbox, QueuedRequest, RequestState, StoreError
 from kiosk.sync.backend import DEMO_API_KEY, parse_fault
@@ -278,8 +278,18 @@ def cmd_backend(args: argparse.Namespace) -> int:
             )
             return EXIT_FAILED
         db_path = data_dir / BACKEND_DB
+    catalog = None
+    if args.catalog:
+        try:
+            catalog = load_catalog(args.catalog)
+        except (OSError, UnicodeDecodeError, CatalogError) as exc:
+            print(
+                f"kiosk: cannot use the catalogue {args.catalog}: {exc}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     try:
-        _serve_backend(args, db_path)
+        _serve_backend(args, db_path, catalog)
     except OSError as exc:
         # Most often the port is taken by another back-end or program.
         print(
@@ -291,7 +301,9 @@ def cmd_backend(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve_backend(args: argparse.Namespace, db_path: Path) -> None:
+def _serve_backend(
+    args: argparse.Namespace, db_path: Path, catalog: Catalog | None
+) -> None:
     run_backend(
         port=args.port,
         host=args.host,
@@ -299,7 +311,7 @@ def _serve_backend(args: argparse.Namespace, db_path: Path) -> None:
         api_key=args.api_key,
         jurisdiction_id=args.jurisdiction_id,
         faults=args.misbehave,
-        catalog=load_catalog(args.catalog) if args.catalog else None,
+        catalog=catalog,
         slow_s=args.slow_s,
         retry_after_s=args.retry_after,
         hold_tokens=args.hold_tokens,

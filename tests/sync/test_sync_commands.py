@@ -363,3 +363,20 @@ def test_a_backend_whose_data_dir_is_a_file_says_so(
     assert f"cannot use {blocker} as the data folder: it is a file" in (
         capsys.readouterr().err
     )
+
+
+@pytest.mark.parametrize("content", [None, b"{not json", b"\xff\xfe", b"[]"])
+def test_a_backend_catalogue_that_cannot_be_used_is_named_not_the_port(
+    tmp_path: Path, content: bytes | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = tmp_path / "catalog.json"
+    if content is not None:
+        catalog.write_bytes(content)
+    argv = ["backend", "--port", "0", "--db", str(tmp_path / "b.db")]
+
+    code = cli.main([*argv, "--catalog", str(catalog)])
+
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE
+    assert f"cannot use the catalogue {catalog}" in err
+    assert "port" not in err and "Traceback" not in err
