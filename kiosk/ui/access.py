@@ -18,7 +18,6 @@ from PySide6.QtCore import QEvent, QObject, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractButton,
     QApplication,
-    QHBoxLayout,
     QLayout,
     QLineEdit,
     QVBoxLayout,
@@ -36,6 +35,7 @@ from kiosk.i18n import N_, translations
 from kiosk.session import Back, Screen, View
 from kiosk.speech.speaker import Speaker
 from kiosk.ui.double_press import DoublePressFilter, PressGuard
+from kiosk.ui.flow import FlowLayout
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.keypad import KeypadNavigator
 from kiosk.ui.pages_entry import AttractPage
@@ -48,6 +48,7 @@ from kiosk.ui.widgets import (
     ToggleButton,
     TouchButton,
     Translate,
+    settle_layouts,
 )
 from kiosk.volume import VOLUME_LEVEL, AdjustableSpeaker, VolumeScale
 
@@ -71,7 +72,9 @@ class AccessBar(QWidget):
         super().__init__(parent)
         self.setObjectName("access-bar")
         self.texts = Texts()
-        layout = QHBoxLayout(self)
+        # One row when it fits; with large text the buttons flow onto more
+        # rows rather than running off the screen.
+        layout = FlowLayout(self, spacing=8)
         layout.setContentsMargins(0, 6, 0, 0)
 
         def toggle(source: str, name: str) -> ToggleButton:
@@ -87,7 +90,6 @@ class AccessBar(QWidget):
         self.low_layout_button = toggle(N_("Lower controls"), "low-layout")
         self.still_button = toggle(N_("Stop motion"), "still")
         self.screen_off_button = toggle(N_("Screen off"), "screen-off-toggle")
-        layout.addStretch(1)
         self.quieter_button = self.texts.add(TouchButton(), N_("Quieter"))
         self.quieter_button.setObjectName("volume-down")
         layout.addWidget(self.quieter_button)
@@ -133,7 +135,9 @@ class Accessibility(QObject):
         self.reach_spacer = QWidget()
         self.reach_spacer.setObjectName("reach-spacer")
         self.reach_spacer.hide()
-        outer.insertWidget(0, self.reach_spacer)
+        # Under the prompt: in the low layout the texts, which are only read,
+        # may fill the band out of reach, and the spacer only the rest of it.
+        outer.insertWidget(outer.indexOf(window.stack), self.reach_spacer)
         self.cover = QWidget(window)
         self.cover.setObjectName("screen-off")
         self.cover.hide()
@@ -225,6 +229,7 @@ class Accessibility(QObject):
         self._apply_motion()
         self._apply_cover()
         self._apply_volume()
+        settle_layouts()
 
     def _apply_layout(self, low: bool) -> None:
         # Low layout: the top row of buttons moves down above the bar, and a
@@ -234,18 +239,32 @@ class Accessibility(QObject):
         top = self._top_row()
         if top is not None:
             outer.removeItem(top)
-            at = outer.indexOf(self.bar) if low else 1
+            at = outer.indexOf(self.bar) if low else 0
             outer.insertLayout(at, top)
-        self.reach_spacer.setFixedHeight(self.reach_spacer_px())
         self.reach_spacer.setVisible(low)
+        self._fit_reach_spacer()
+
+    def _fit_reach_spacer(self) -> None:
+        if self.reach_spacer.isVisibleTo(self.window):
+            self.reach_spacer.setFixedHeight(self.reach_spacer_px())
 
     def reach_spacer_px(self) -> int:
-        """Height kept free of controls at the top in the low layout.
+        """Height kept free of controls under the texts in the low layout.
 
-        The window fills the configured screen on the kiosk; a demo window
-        keeps the same pixels.
+        Every control starts below the highest point a seated person
+        reaches; the prompt and message above the spacer take their share
+        of that band. The window fills the configured screen on the kiosk;
+        a demo window keeps the same pixels.
         """
-        return self.geometry.unreachable_top_px
+        outer = self._outer
+        spacing = outer.spacing()
+        margins = outer.contentsMargins()
+        width = self.window.width() - margins.left() - margins.right()
+        used = margins.top() + spacing
+        for label in (self.window.prompt_label, self.window.message_label):
+            if label.isVisibleTo(self.window):
+                used += label.heightForWidth(width) + spacing
+        return max(0, self.geometry.unreachable_top_px - used)
 
     def _top_row(self) -> QLayout | None:
         outer = self._outer
@@ -498,6 +517,7 @@ class Accessibility(QObject):
             self.set_prefs(AccessPrefs())
         self.bar.retranslate(translations(view.language).gettext)
         self.bar.still_button.setVisible(view.screen is Screen.ATTRACT)
+        self._fit_reach_spacer()
         self._apply_motion()
         self._apply_cover()
 
@@ -523,6 +543,9 @@ class Accessibility(QObject):
         if not self.window.isAncestorOf(widget):
             return
         side = self.geometry.min_target_px
+        if isinstance(widget, TouchButton):
+            widget.set_min_side(side)
+            return
         if widget.minimumWidth() < side or widget.minimumHeight() < side:
             widget.setMinimumSize(
                 max(widget.minimumWidth(), side), max(widget.minimumHeight(), side)

@@ -23,10 +23,10 @@ ROWS: tuple[str, ...] = (
     "qwertyuiop",
     "asdfghjkl",
     "zxcvbnm,.",
-    # Romanian, then Hungarian: every letter a citizen of either language
-    # needs, without a long press that many people never discover.
-    "ăâîșț" + "áéíóöőúüű",
 )
+ACCENTS = "ăâîșț" + "áéíóöőúüű"
+"""Romanian, then Hungarian: every letter a citizen of either language
+needs, without a long press that many people never discover."""
 EXTRA_KEYS = "@-_+"
 """For e-mail addresses and phone numbers."""
 BACKSPACE_NAME = N_("Delete")
@@ -41,7 +41,8 @@ class OnScreenKeyboard(QWidget):
     typed = Signal(str)
     """Text inserted (a letter, a space); for activity tracking."""
 
-    def __init__(self, parent: QWidget | None = None) -> None:
+    def __init__(self, parent: QWidget | None = None, *, accents: bool = True) -> None:
+        """A keyboard; ``accents`` adds the row of accented letters."""
         super().__init__(parent)
         self.setObjectName("keyboard")
         self._target: KeyboardTarget | None = None
@@ -53,19 +54,23 @@ class OnScreenKeyboard(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(5)
-        for row in ROWS:
+        for row in ROWS + ((ACCENTS,) if accents else ()):
             layout.addLayout(self._key_row(row))
         bottom = QHBoxLayout()
-        self.shift_key = self._texts.add(TouchButton(role="key"), N_("Shift"))
+        self.shift_key = self._texts.add(
+            TouchButton(role="key", wrap=False), N_("Shift")
+        )
         self.shift_key.setCheckable(True)
         self.shift_key.toggled.connect(self.on_shift_key_toggled)
         bottom.addWidget(self.shift_key, 2)
         for char in EXTRA_KEYS:
             bottom.addWidget(self._char_key(char), 1)
-        self.space_key = self._texts.add(TouchButton(role="key"), N_("Space"))
+        self.space_key = self._texts.add(
+            TouchButton(role="key", wrap=False), N_("Space")
+        )
         self.space_key.clicked.connect(self.on_space_key_clicked)
         bottom.addWidget(self.space_key, 6)
-        self.backspace_key = TouchButton("⌫", role="key")
+        self.backspace_key = TouchButton("⌫", role="key", wrap=False)
         self.backspace_key.setAccessibleName(BACKSPACE_NAME)
         self.backspace_key.setAutoRepeat(True)
         self.backspace_key.clicked.connect(self.on_backspace_key_clicked)
@@ -108,7 +113,7 @@ class OnScreenKeyboard(QWidget):
         return line
 
     def _char_key(self, char: str) -> TouchButton:
-        key = TouchButton(char, role="key")
+        key = TouchButton(char, role="key", wrap=False)
         key.setProperty("char", char)
         key.clicked.connect(self.on_char_key_clicked)
         self.keys[char] = key

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal, Slot
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QFrame, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QHBoxLayout, QVBoxLayout, QWidget
 
 from kiosk.i18n import N_
 from kiosk.ui.widgets import Texts, TouchButton, Translate, wrapped_label
@@ -39,7 +39,14 @@ class IdleOverlay(QWidget):
         self.more_time_button.clicked.connect(self.on_more_time_button_clicked)
         for widget in (self.question, self.countdown, self.more_time_button):
             inner.addWidget(widget)
-        outer.addWidget(panel, 0, Qt.AlignmentFlag.AlignHCenter)
+        # The panel takes the middle three fifths of the width, and the
+        # height its wrapped texts and button need there: a row with
+        # stretches (not an alignment) lets the layout ask for that height.
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(panel, 3)
+        row.addStretch(1)
+        outer.addLayout(row)
         outer.addStretch(1)
         parent.installEventFilter(self)
         self.hide()

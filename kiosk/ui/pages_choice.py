@@ -67,6 +67,9 @@ class ChoiceList(QScrollArea):
             button.setMinimumHeight(88 if choice.detail else 72)
             button.clicked.connect(self.on_choice_button_clicked)
             self._grid.addWidget(button, index // self.columns, index % self.columns)
+            # Shown now rather than by the layout's queued call, so the list
+            # takes its height (wrapped names included) before it is painted.
+            button.show()
             self.buttons.append(button)
         self._grid.setRowStretch(len(choices) // self.columns + 1, 1)
         self.verticalScrollBar().setValue(0)

@@ -115,7 +115,17 @@ class DescribePage(Page):
         self.text_field.setObjectName("description")
         self.text_field.setMinimumHeight(96)
         self.text_field.setMaximumHeight(160)
-        layout.addWidget(self.text_field)
+        # Between its minimum and maximum the field takes what the keyboard
+        # leaves: a preferred height would be kept even when the screen is
+        # short of room (200 % text), and the keys squeezed instead.
+        self.text_field.setSizePolicy(
+            QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Ignored
+        )
+        # Continue beside the field, the other ways below it: with 200 % text
+        # three buttons on one line would wrap and push the keyboard down.
+        entry = QHBoxLayout()
+        entry.addWidget(self.text_field, 1)
+        layout.addLayout(entry)
         actions = QHBoxLayout()
         self.categories_button = self.texts.add(
             TouchButton(), N_("Choose from categories")
@@ -133,7 +143,7 @@ class DescribePage(Page):
         self.pay_button.clicked.connect(self.on_pay_button_clicked)
         actions.addWidget(self.pay_button)
         actions.addStretch(1)
-        actions.addWidget(self.continue_button)
+        entry.addWidget(self.continue_button)
         layout.addLayout(actions)
         self.keyboard = OnScreenKeyboard()
         self.keyboard.set_target(self.text_field)

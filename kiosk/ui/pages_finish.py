@@ -31,7 +31,7 @@ from kiosk.session import (
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.page import Page
 from kiosk.ui.pages_choice import ChoiceList
-from kiosk.ui.widgets import TouchButton, Translate, wrapped_label
+from kiosk.ui.widgets import TouchButton, Translate, scrolling, wrapped_label
 
 logger = logging.getLogger(__name__)
 
@@ -77,7 +77,9 @@ class ContactPage(Page):
         actions.addStretch(1)
         actions.addWidget(self.continue_button)
         layout.addLayout(actions)
-        self.keyboard = OnScreenKeyboard()
+        # Phone numbers and e-mail addresses need no accented letters; without
+        # their row the keys keep their size when the text is at 200 %.
+        self.keyboard = OnScreenKeyboard(accents=False)
         layout.addWidget(self.keyboard)
         for field in (self.phone_field, self.email_field):
             field.installEventFilter(self)
@@ -141,6 +143,11 @@ class SummaryPage(Page):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         layout = QVBoxLayout(self)
+        # The citizen's words may be long, and the text large: they scroll,
+        # and the send button stays on the page below them.
+        words = QWidget()
+        words_layout = QVBoxLayout(words)
+        words_layout.setContentsMargins(0, 0, 0, 0)
         self.text_title = self.texts.add(
             wrapped_label(role="subtitle"), N_("Your words:")
         )
@@ -155,8 +162,9 @@ class SummaryPage(Page):
             self.contact_title,
             self.contact_value,
         ):
-            layout.addWidget(widget)
-        layout.addStretch(1)
+            words_layout.addWidget(widget)
+        words_layout.addStretch(1)
+        layout.addWidget(scrolling(words), 1)
         self.send_button = self.texts.add(TouchButton(role="primary"), N_("Send"))
         self.send_button.setMinimumHeight(100)
         self.send_button.clicked.connect(self.on_send_button_clicked)

@@ -28,7 +28,7 @@ from kiosk.payment_flow import (
 from kiosk.session import Event, StartOver, View
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.page import Page
-from kiosk.ui.widgets import TouchButton, Translate, wrapped_label
+from kiosk.ui.widgets import TouchButton, Translate, scrolling, wrapped_label
 
 logger = logging.getLogger(__name__)
 
@@ -257,8 +257,14 @@ class PaidPage(Page):
         self.details = QWidget()
         self.details.setObjectName("payment-details")
         self._form = QFormLayout(self.details)
-        layout.addWidget(self.details)
-        layout.addStretch(1)
+        # Several lines at 200 % text fill the page: they scroll, and the
+        # finish button stays below them.
+        holder = QWidget()
+        holder_layout = QVBoxLayout(holder)
+        holder_layout.setContentsMargins(0, 0, 0, 0)
+        holder_layout.addWidget(self.details)
+        holder_layout.addStretch(1)
+        layout.addWidget(scrolling(holder), 1)
         self.finish_button = self.texts.add(TouchButton(role="primary"), N_("Finish"))
         self.finish_button.clicked.connect(self.on_finish_button_clicked)
         layout.addWidget(self.finish_button)

@@ -5,8 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from PySide6.QtCore import Qt, Slot
-from PySide6.QtWidgets import QAbstractButton, QLabel, QPushButton, QWidget
+from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, Slot
+from PySide6.QtGui import QFontMetrics, QPaintEvent, QResizeEvent
+from PySide6.QtWidgets import (
+    QAbstractButton,
+    QFrame,
+    QLabel,
+    QPushButton,
+    QScrollArea,
+    QSizePolicy,
+    QStyle,
+    QStyleOptionButton,
+    QStylePainter,
+    QWidget,
+)
 
 Translate = Callable[[str], str]
 """A gettext function for the citizen's language."""
@@ -17,19 +29,145 @@ TOUCH_MIN_PX = 60
 """Smallest touch target side: 15 mm at about 96 dpi (56.7 px), rounded up."""
 
 
+LAYOUT_PASSES = 4
+"""Rounds of layout requests settled at once: a wrapped text nested this deep."""
+
+
+def settle_layouts() -> None:
+    """Run the layout requests waiting in the event queue now.
+
+    A text that wraps changes its widget's height, which changes its
+    parent's, one queued request per level. Settling them before the
+    screen is painted means no frame shows a text cut off on the way.
+    """
+    for _ in range(LAYOUT_PASSES):
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.LayoutRequest)
+
+
+def wrap_lines(text: str, metrics: QFontMetrics, width: int) -> list[str]:
+    """``text`` broken at spaces into lines no wider than ``width`` pixels.
+
+    Line breaks already in the text are kept. A word wider than ``width``
+    gets a line of its own: words are never split.
+    """
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for word in paragraph.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if line and metrics.horizontalAdvance(candidate) > width:
+                lines.append(line)
+                line = word
+            else:
+                line = candidate
+        lines.append(line)
+    return lines
+
+
 class TouchButton(QPushButton):
-    """A push button big enough for a finger, that never steals focus."""
+    """A push button big enough for a finger, that never steals focus.
+
+    A label too long for the button's width goes on several lines, broken
+    between words; the button then asks its layout for the height those
+    lines need (height for width), as a word-wrapping label does.
+    """
 
     def __init__(
-        self, text: str = "", parent: QWidget | None = None, *, role: str = ""
+        self,
+        text: str = "",
+        parent: QWidget | None = None,
+        *,
+        role: str = "",
+        wrap: bool = True,
     ) -> None:
         super().__init__(text, parent)
-        self.setMinimumSize(TOUCH_MIN_PX, TOUCH_MIN_PX)
+        self._wrap = wrap
+        # Only the height is a hard minimum. The width's lower bound is in
+        # the minimum size hint, which also keeps the longest word whole: a
+        # layout lets a set minimum width override the hint.
+        self._min_side = TOUCH_MIN_PX
+        self.setMinimumHeight(TOUCH_MIN_PX)
         # The text field keeps the focus while the citizen presses buttons,
         # so the on-screen keyboard keeps typing into it.
         self.setFocusPolicy(Qt.FocusPolicy.NoFocus)
+        # Narrower than its one-line text when a row is short of room (down
+        # to the longest word); as high as its lines need, and no higher.
+        policy = QSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Fixed)
+        policy.setHeightForWidth(True)
+        self.setSizePolicy(policy)
+        self._lines = 1
         if role:
             self.setProperty("role", role)
+
+    def set_min_side(self, side: int) -> None:
+        """Never narrower or lower than ``side`` pixels (the touch minimum)."""
+        self._min_side = side
+        self.setMinimumHeight(max(self.minimumHeight(), side))
+        self.updateGeometry()
+
+    def _frame(self, width: int) -> QSize:
+        """Border and padding around the text, for a button ``width`` wide."""
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.rect = QRect(0, 0, width, 10_000)
+        room = self.style().subElementRect(
+            QStyle.SubElement.SE_PushButtonContents, option, self
+        )
+        return QSize(width - room.width(), option.rect.height() - room.height())
+
+    def painted_text(self, width: int | None = None) -> str:
+        """The text as drawn on a button ``width`` wide (now: its own width)."""
+        if not self._wrap:
+            return self.text()
+        width = self.width() if width is None else width
+        room = width - self._frame(width).width()
+        return "\n".join(wrap_lines(self.text(), self.fontMetrics(), room))
+
+    def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
+        """The height depends on the width once the text wraps."""
+        return self._wrap and bool(self.text())
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
+        """The height the wrapped text needs at ``width``, border included."""
+        text = self.painted_text(width)
+        need = self.fontMetrics().size(0, text).height() + self._frame(width).height()
+        return max(need, self.minimumHeight(), super().sizeHint().height())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """The one-line width; the height of the lines at the present width.
+
+        A layout holds a fixed-height widget to its hint's height, so the
+        hint must grow with the lines the text wraps onto.
+        """
+        hint = super().sizeHint()
+        if self.hasHeightForWidth() and self.width() > 0:
+            hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
+        return hint
+
+    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt override
+        """Ask for a new height when the text now takes more or fewer lines."""
+        super().resizeEvent(event)
+        lines = self.painted_text().count("\n") + 1
+        if lines != self._lines:
+            self._lines = lines
+            self.updateGeometry()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
+        """As narrow as the longest word; the text then takes more lines."""
+        metrics = self.fontMetrics()
+        words = self.text().replace("\n", " ").split(" ")
+        widest = max((metrics.horizontalAdvance(word) for word in words), default=0)
+        frame = self._frame(widest + 100)
+        hint = super().minimumSizeHint()
+        return QSize(max(widest + frame.width(), self._min_side), hint.height())
+
+    def paintEvent(self, event: QPaintEvent) -> None:  # noqa: N802 - Qt override
+        """Draw as a push button does, with the text on as many lines as needed."""
+        painter = QStylePainter(self)
+        option = QStyleOptionButton()
+        self.initStyleOption(option)
+        option.text = self.painted_text()
+        painter.drawControl(QStyle.ControlElement.CE_PushButton, option)
 
 
 BOX_CHECKED = "☑"
@@ -130,6 +268,20 @@ def wrapped_label(
     if object_name:
         label.setObjectName(object_name)
     return label
+
+
+def scrolling(content: QWidget) -> QScrollArea:
+    """``content`` in a frameless area that scrolls up and down when too tall.
+
+    The scroll bar is as wide as a touch target (see kiosk.ui.theme): a tap
+    above or below its handle moves a page, so nobody needs to drag.
+    """
+    area = QScrollArea()
+    area.setWidgetResizable(True)
+    area.setFrameShape(QFrame.Shape.NoFrame)
+    area.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+    area.setWidget(content)
+    return area
 
 
 class Texts:

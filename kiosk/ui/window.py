@@ -34,7 +34,7 @@ from kiosk.ui.pages_payment import (
     reference_page,
 )
 from kiosk.ui.style import STYLE_SHEET
-from kiosk.ui.widgets import Texts, TouchButton, wrapped_label
+from kiosk.ui.widgets import Texts, TouchButton, settle_layouts, wrapped_label
 
 logger = logging.getLogger(__name__)
 
@@ -171,6 +171,7 @@ class MainWindow(QWidget):
         else:
             self.overlay.show_countdown(view.idle_countdown_s, translate)
         self.rendered.emit(view)
+        settle_layouts()
 
     def _size_by(self, page: Page) -> None:
         # A stack is as tall as its tallest page; with large text and a long
