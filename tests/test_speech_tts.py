@@ -296,7 +296,9 @@ class _RecordingSynthesiser:
     def __init__(self) -> None:
         self.texts: list[str] = []
 
-    def synthesise(self, text: str, language: str, path: Path) -> None:
+    def synthesise(
+        self, text: str, language: str, path: Path, rate_wpm: int = 175
+    ) -> None:
         self.texts.append(text)
         with wave.open(str(path), "wb") as wav:
             wav.setnchannels(1)
@@ -325,3 +327,36 @@ def test_speak_cuts_50000_characters_to_the_limit_with_a_warning(
     assert speaker.failed == 0
     [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
     assert "50000 characters" in warning.getMessage()
+
+
+RATE_SENTENCE = "Bună ziua. Tichetul dumneavoastră are numărul șapte."
+
+
+def test_a_slower_rate_makes_the_real_engine_say_the_same_sentence_longer() -> None:
+    player = SimulatedPlayer(realtime=False)
+    speaker = TextToSpeech(Pyttsx3Synthesiser(), player)
+    try:
+        for rate in (175, 120, 175):
+            speaker.set_rate_wpm(rate)
+            assert speaker.rate_wpm == rate
+            speaker.speak(RATE_SENTENCE, "ro")
+            assert speaker.wait_idle(10.0)
+    finally:
+        speaker.close()
+    assert speaker.failed == 0
+    normal, slow, normal_again = (seconds for _, seconds in player.played)
+    # espeak-ng stretches the words by 175/120 = 1.46 and the pauses a little
+    # more (1.55 measured); a rate that did not reach the engine gives 1.0.
+    assert 1.35 < slow / normal < 1.75
+    assert abs(normal_again / normal - 1) < 0.05
+
+
+@pytest.mark.parametrize("rate", [79, 451, 0, -175])
+def test_a_rate_espeak_cannot_produce_is_refused(rate: int) -> None:
+    speaker = TextToSpeech(ToneSynthesiser(), SimulatedPlayer(realtime=False))
+    try:
+        with pytest.raises(ValueError, match="outside 80 to 450"):
+            speaker.set_rate_wpm(rate)
+        assert speaker.rate_wpm == 175
+    finally:
+        speaker.close()

@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.config import MAX_RATE_WPM, MIN_RATE_WPM
 from kiosk.speech.errors import AudioError, SynthesisError
 from kiosk.speech.gain import apply_gain
 from kiosk.speech.playback import Playback, Player, wav_duration_s
@@ -35,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 VOICES: Mapping[str, str] = {"ro": "roa/ro", "hu": "urj/hu", "en": "gmw/en"}
 """espeak-ng voice for each kiosk language; other codes are used as given."""
+DEFAULT_RATE_WPM = 175
+"""espeak-ng's own speech rate, words per minute."""
 MAX_SPOKEN_CHARS = 2_000
 """Longest text spoken at once, in characters.
 
@@ -46,8 +49,13 @@ on some texts of tens of thousands, and a crash would only be retried.
 class Synthesiser(Protocol):
     """Turns a sentence into a WAV file."""
 
-    def synthesise(self, text: str, language: str, path: Path) -> None:
-        """Write the sentence to path; raise SynthesisError on failure."""
+    def synthesise(
+        self, text: str, language: str, path: Path, rate_wpm: int = DEFAULT_RATE_WPM
+    ) -> None:
+        """Write the sentence to path at ``rate_wpm`` words per minute.
+
+        Raises SynthesisError on failure.
+        """
         ...
 
     def close(self) -> None:
@@ -82,8 +90,10 @@ class Pyttsx3Synthesiser:
         """Process id of the running engine, if any."""
         return None if self._process is None else self._process.pid
 
-    def synthesise(self, text: str, language: str, path: Path) -> None:
-        """Have the engine write the sentence to path."""
+    def synthesise(
+        self, text: str, language: str, path: Path, rate_wpm: int = DEFAULT_RATE_WPM
+    ) -> None:
+        """Have the engine write the sentence to path at ``rate_wpm``."""
         if len(text) > MAX_SPOKEN_CHARS:
             raise SynthesisError(
                 language,
@@ -94,8 +104,12 @@ class Pyttsx3Synthesiser:
             raise SynthesisError(
                 language, f"cannot write {path}: its folder does not exist"
             )
-        request = {"text": text, "voice": self.voices.get(language, language)}
-        request["path"] = str(path)
+        request = {
+            "text": text,
+            "voice": self.voices.get(language, language),
+            "rate": rate_wpm,
+            "path": str(path),
+        }
         # An engine that died since the last sentence is found out only now:
         # such a sentence gets one more try with a new engine. A hung engine
         # gets none, or a stuck sentence would cost the time-out twice.
@@ -201,17 +215,23 @@ def _close_pipes(process: subprocess.Popen[bytes]) -> None:
 
 
 class ToneSynthesiser:
-    """A simulated synthesiser: a quiet tone, 60 ms per character."""
+    """A simulated synthesiser: a quiet tone, 60 ms per character at 175 wpm."""
 
     def __init__(self) -> None:
         self.spoken: list[tuple[str, str]] = []
         """(text, language) of every sentence synthesised."""
+        self.rates: list[int] = []
+        """The rate of every sentence synthesised, words per minute."""
 
-    def synthesise(self, text: str, language: str, path: Path) -> None:
+    def synthesise(
+        self, text: str, language: str, path: Path, rate_wpm: int = DEFAULT_RATE_WPM
+    ) -> None:
         """Write a 440 Hz tone as long as the text would take to say."""
         self.spoken.append((text, language))
+        self.rates.append(rate_wpm)
         rate = 16_000
-        count = int(rate * 0.06 * max(1, len(text)))
+        seconds = 0.06 * max(1, len(text)) * DEFAULT_RATE_WPM / rate_wpm
+        count = int(rate * seconds)
         samples = (
             int(3000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(count)
         )
@@ -257,8 +277,8 @@ class TextToSpeech:
 
     It has the shape of the UI's Speaker: ``speak(text, language)``,
     ``speak_parts(parts)``, ``stop()`` and ``close()``, none of which
-    blocks. ``set_output_device`` and ``set_gain_db`` change where and how
-    loud the following sentences play.
+    blocks. ``set_output_device``, ``set_gain_db`` and ``set_rate_wpm``
+    change where, how loud and how fast the following sentences play.
     """
 
     PLAYBACK_MARGIN_S = 2.0
@@ -287,6 +307,7 @@ class TextToSpeech:
         self._cut = False
         """The sentence playing was cut by a change of output device."""
         self._gain_db = 0.0
+        self._rate_wpm = DEFAULT_RATE_WPM
         self._closed = False
         self._idle = threading.Event()
         self._idle.set()
@@ -308,6 +329,11 @@ class TextToSpeech:
     def gain_db(self) -> float:
         """The gain applied to the next sentence, in dB (0: as synthesised)."""
         return self._gain_db
+
+    @property
+    def rate_wpm(self) -> int:
+        """The rate of the next sentence synthesised, words per minute."""
+        return self._rate_wpm
 
     def speak(self, text: str, language: str) -> None:
         """Say this sentence, cutting off whatever is being said."""
@@ -355,6 +381,19 @@ class TextToSpeech:
         """Scale the following sentences by ``gain_db`` (negative: quieter)."""
         with self._lock:
             self._gain_db = gain_db
+
+    def set_rate_wpm(self, rate_wpm: int) -> None:
+        """Synthesise the following sentences at ``rate_wpm`` words per minute.
+
+        Raises ValueError outside what espeak-ng produces (80 to 450).
+        """
+        if not MIN_RATE_WPM <= rate_wpm <= MAX_RATE_WPM:
+            raise ValueError(
+                f"speech rate {rate_wpm} wpm is outside "
+                f"{MIN_RATE_WPM} to {MAX_RATE_WPM}"
+            )
+        with self._lock:
+            self._rate_wpm = rate_wpm
 
     def stop(self) -> None:
         """Be quiet now (e.g. the citizen touched the screen)."""
@@ -424,7 +463,9 @@ class TextToSpeech:
     def _say(self, text: str, language: str, generation: int) -> bool:
         path = self._dir / "sentence.wav"
         started = time.monotonic()
-        self._synthesiser.synthesise(text, language, path)
+        with self._lock:
+            rate_wpm = self._rate_wpm
+        self._synthesiser.synthesise(text, language, path, rate_wpm)
         with self._lock:
             gain_db = self._gain_db
         apply_gain(path, gain_db)
@@ -434,9 +475,10 @@ class TextToSpeech:
             self._cut = False
             playback = self._playback = self._player.start(path)
         logger.debug(
-            "tts.playing language=%s gain_db=%.1f synthesis_s=%.3f",
+            "tts.playing language=%s gain_db=%.1f rate_wpm=%d synthesis_s=%.3f",
             language,
             gain_db,
+            rate_wpm,
             time.monotonic() - started,
         )
         try:
