@@ -1,10 +1,8 @@
-"""The citizen's control of speech rate and pause, without Qt.
+"""The citizen's control of the speech rate, without Qt.
 
-EN 301 549 5.1.3.4 asks that speech can be paused and repeated, and its
-rate adjusted. The rate is one of two, both from the ``[speech]``
-settings: the normal one and the one of the **Slower speech** toggle.
-Pausing holds the sentence being played where it is, and resuming goes
-on from there.
+EN 301 549 5.1.3.4 asks for user control of speech. The rate is one of
+two, both from the ``[speech]`` settings: the normal one and the one of
+the **Slower speech** toggle.
 """
 
 from __future__ import annotations
@@ -26,18 +24,6 @@ class PacedSpeaker(Protocol):
 
     def set_rate_wpm(self, rate_wpm: int) -> None:
         """Say the following sentences at ``rate_wpm`` words per minute."""
-        ...
-
-
-@runtime_checkable
-class PausableSpeaker(Protocol):
-    """A speaker that can hold the sentence it is saying and go on later."""
-
-    def toggle_pause(self) -> bool:
-        """Pause the speech, or resume it if paused; True if now paused.
-
-        With nothing being said there is nothing to pause: False.
-        """
         ...
 
 
