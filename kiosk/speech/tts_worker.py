@@ -50,10 +50,11 @@ def _set_voice_and_rate(voice: str, rate: int) -> None:
     # voice the rate came out at the default in about half the sentences.
     # espeak-ng is told directly instead, voice first: a new voice can put
     # the rate back to the default.
-    # TODO: when the voice changes between sentences (the language screen
-    # reads three) a sentence can still come out at the previous sentence's
-    # rate; in one language the rate holds. Synthesising with the espeak-ng
-    # command line per sentence would avoid the driver's state altogether.
+    # TODO: a sentence can still come out at the previous sentence's rate
+    # (seen most when the voice changes, as on the language screen), so a
+    # Slower speech press may first take effect one sentence late.
+    # Synthesising with the espeak-ng command line per sentence would avoid
+    # the driver's state altogether.
     if _espeak.SetVoiceByName(voice.encode()) != 0:
         raise ValueError(f"espeak-ng has no voice {voice!r}")
     _espeak.SetParameter(_espeak.RATE, rate, 0)
