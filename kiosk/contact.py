@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from kiosk.i18n import N_
 
@@ -11,6 +12,10 @@ MAX_EMAIL_CHARS = 254
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s.]+(\.[^@\s.]+)+$")
 _PHONE_SEPARATORS = re.compile(r"[\s().\-/]")
+_UNSEEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Cn"})
+"""Control, format (such as right-to-left overrides), surrogate, private and
+unassigned characters: invisible or misleading on a screen and in a clerk's
+mail program, and never part of a real address."""
 
 
 class ContactError(ValueError):
@@ -59,7 +64,11 @@ def normalise_email(raw: str) -> str:
         ContactError: the text is not a plausible e-mail address.
     """
     address = raw.strip()
-    if len(address) > MAX_EMAIL_CHARS or not _EMAIL.match(address):
+    if (
+        len(address) > MAX_EMAIL_CHARS
+        or not _EMAIL.match(address)
+        or any(unicodedata.category(ch) in _UNSEEN_CATEGORIES for ch in address)
+    ):
         raise ContactError(
             N_("This e-mail address is not valid, e.g. name@example.com.")
         )

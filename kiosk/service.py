@@ -21,11 +21,11 @@ from kiosk.crash import RingBufferHandler
 from kiosk.diag.cli import DiagParts, run_diag
 from kiosk.diag.devices import check_mcu_status, check_printer, check_test_receipt
 from kiosk.diag.model import CheckResult, Finding, failed, ok, warning
+from kiosk.diag.system import open_outbox_read_only
 from kiosk.hardware.camera import CameraState
 from kiosk.hardware.camera_monitor import CameraMonitor
 from kiosk.hardware.printer import Printer, PrinterStatus
 from kiosk.receipt import Receipt
-from kiosk.store import DB_FILENAME
 
 logger = logging.getLogger(__name__)
 
@@ -60,11 +60,10 @@ class OutboxSummary:
 
 def read_outbox_summary(data_dir: Path) -> OutboxSummary:
     """Count the outbox's requests by state, read-only."""
-    path = data_dir / DB_FILENAME
-    if not path.exists():
-        return OutboxSummary()
     try:
-        conn = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1.0)
+        conn = open_outbox_read_only(data_dir)
+        if conn is None:
+            return OutboxSummary()
         try:
             counts = dict(
                 conn.execute(

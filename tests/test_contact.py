@@ -48,6 +48,11 @@ def test_plausible_email_addresses_are_accepted(raw: str, expected: str) -> None
         "a@b@c.ro",
         "x" * 250 + "@example.ro",
         "ana@.ro",
+        "a\x01\u202e@ex.com",
+        "ana\u200b@example.ro",
+        "ana@exam\u202eple.ro",
+        "ana\x7f@example.ro",
+        "ana@example.ro\x00",
     ],
 )
 def test_invalid_email_addresses_are_refused(raw: str) -> None:

@@ -18,6 +18,7 @@ from kiosk.diag.model import Level, failed, run_checks
 from kiosk.hardware.camera_sim import SimulatedSource
 from kiosk.hardware.printer import PrinterStatus
 from kiosk.hardware.simulated_printer import SimulatedPrinter
+from kiosk.service import read_outbox_summary
 from kiosk.store import NewRequest, Outbox
 from tests.mcu_fixtures import running_simulator
 
@@ -245,6 +246,22 @@ def test_outbox_backlog_warns(tmp_path: Path, data_dir: Path):
     assert checks["outbox"]["summary"].startswith("3 waiting")
     assert checks["sync"]["status"] == "warning"
     assert checks["sync"]["summary"] == "never synced"
+
+
+def test_outbox_and_sync_checks_take_a_relative_data_dir(
+    tmp_path: Path, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+):
+    with Outbox.in_data_dir(data_dir) as outbox:
+        outbox.enqueue(NewRequest("S1", "D1", "ro", "text"))
+    config = _config(tmp_path, "simulated", "simulated")
+    monkeypatch.chdir(data_dir.parent)
+    relative = Path(data_dir.name)
+
+    _code, _report, checks = _json(["outbox", "sync"], config, relative)
+
+    assert checks["outbox"]["summary"].startswith("1 waiting")
+    assert checks["sync"]["summary"] == "never synced"
+    assert read_outbox_summary(relative).counts == {"queued": 1}
 
 
 def test_failed_last_sync_warns(data_dir: Path):

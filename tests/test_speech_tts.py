@@ -248,6 +248,43 @@ def test_the_say_command_plays_on_the_configured_device(
     assert played.stat().st_size > 22050  # about half a second at least
 
 
+def test_the_say_command_plays_at_a_chosen_level_on_a_chosen_device(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The installer calibrates the mixer at 0 dB, then checks the default
+    # level and the headphones' device with the same sentence.
+    loud, quiet = tmp_path / "loud.raw", tmp_path / "quiet.raw"
+    conf = alsa_config(
+        tmp_path, {"speaker": file_speaker(loud), "phones": file_speaker(quiet)}
+    )
+    monkeypatch.setenv("ALSA_CONFIG_PATH", str(conf))
+    config = tmp_path / "kiosk.toml"
+    config.write_text("[speech]\noutput_device = 'speaker'\n", encoding="utf-8")
+
+    assert run_say(["say", "Bună ziua", "--lang", "ro"], config) == 0
+    argv = ["say", "Bună ziua", "--lang", "ro", "--device", "phones"]
+    assert run_say([*argv, "--gain-db", "-6"], config) == 0
+
+    energy = [
+        float(np.sum(np.fromfile(path, dtype="<i2").astype(np.float64) ** 2))
+        for path in (loud, quiet)
+    ]
+    assert energy[0] > 0
+    # Silence that aplay adds at the end adds no energy, so the ratio of the
+    # energies is the square of the amplitude ratio.
+    assert np.sqrt(energy[1] / energy[0]) == pytest.approx(10 ** (-6 / 20), rel=0.01)
+
+
+@pytest.mark.parametrize("gain", ["3", "-61", "nan", "loud"])
+def test_the_say_command_refuses_a_level_outside_minus_60_to_0_db(
+    gain: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        run_say(["say", "salut", "--gain-db", gain], None)
+    assert exit_.value.code == 2
+    assert "is not a level from -60 to 0 dB" in capsys.readouterr().err
+
+
 def test_the_say_command_refuses_an_out_file_in_a_missing_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -40,18 +40,23 @@ def check_storage(data_dir: Path, limits: DiagSettings) -> Finding:
     return ok(summary)
 
 
-def _open_read_only(data_dir: Path) -> sqlite3.Connection | None:
-    path = data_dir / DB_FILENAME
+def open_outbox_read_only(data_dir: Path) -> sqlite3.Connection | None:
+    """The outbox opened read-only, or None if there is none.
+
+    Diagnostics must never create, migrate or lock the outbox. The path is
+    made absolute first: a file URI cannot name a relative path, and
+    ``--data-dir`` is often given as one.
+    """
+    path = data_dir.absolute() / DB_FILENAME
     if not path.exists():
         return None
-    # Read-only: diagnostics must never create, migrate or lock the outbox.
     return sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True, timeout=1.0)
 
 
 def check_outbox(data_dir: Path, limits: DiagSettings, now: datetime) -> Finding:
     """How many requests wait for the back-end, and since when."""
     try:
-        conn = _open_read_only(data_dir)
+        conn = open_outbox_read_only(data_dir)
         if conn is None:
             return ok("empty (no request filed yet)")
         with conn:
@@ -78,7 +83,7 @@ def check_outbox(data_dir: Path, limits: DiagSettings, now: datetime) -> Finding
 def check_last_sync(data_dir: Path, now: datetime) -> Finding:
     """When the last sync ran and how it ended, if the outbox records it."""
     try:
-        conn = _open_read_only(data_dir)
+        conn = open_outbox_read_only(data_dir)
         if conn is None:
             return warning("never synced", "run `kiosk sync` once and read its output")
         with conn:

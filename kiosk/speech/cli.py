@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import sys
 from collections.abc import Sequence
@@ -56,7 +57,31 @@ def add_parsers(
         "--lang", choices=LANGUAGES, help="language code (default: the kiosk's)"
     )
     say.add_argument("--out", type=Path, metavar="FILE.wav", help="write, don't play")
+    say.add_argument(
+        "--device",
+        help="ALSA device to play on (default: [speech] output_device); "
+        "for the headphones, [speech] headphones_device",
+    )
+    say.add_argument(
+        "--gain-db",
+        type=_gain_db,
+        default=0.0,
+        metavar="DB",
+        help="level as the citizen's volume steps set it, -60 to 0 "
+        "(default 0, the loudest: the level to calibrate the mixer with)",
+    )
     say.set_defaults(handler=say_command)
+
+
+def _gain_db(text: str) -> float:
+    try:
+        gain = float(text)
+    except ValueError:
+        gain = math.nan
+    # Above 0 dB the samples would clip; NaN would silence everything.
+    if not -60.0 <= gain <= 0.0:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a level from -60 to 0 dB")
+    return gain
 
 
 def hear_command(args: argparse.Namespace) -> int:
@@ -149,8 +174,9 @@ def say_command(args: argparse.Namespace) -> int:
             synthesiser.close()
         print(f"{args.out}: {wav_duration_s(args.out):.2f} s of speech ({language})")
         return EXIT_OK
-    player = AplayPlayer(settings.speech.output_device)
+    player = AplayPlayer(args.device or settings.speech.output_device)
     speaker = TextToSpeech(synthesiser, player)
+    speaker.set_gain_db(args.gain_db)
     try:
         speaker.speak(args.text, language)
         done = speaker.wait_idle(SAY_TIMEOUT_S)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import functools
 import json
+import math
 import signal
 import sys
 import threading
@@ -22,7 +23,7 @@ from typing import Any
 
 import httpx
 
-from kiosk.catalog import load_catalog
+from kiosk.catalog import Catalog, CatalogError, load_catalog
 from kiosk.config import ConfigError, Settings, load_settings
 from kiosk.store import Outbox, QueuedRequest, RequestState, StoreError
 from kiosk.sync.backend import DEMO_API_KEY, parse_fault
@@ -40,6 +41,9 @@ MAX_PURGE_DAYS = 3650
 """Largest ``queue purge --days``, as for [storage] purge_contact_after_days."""
 CATALOG_FILE = "catalog.json"
 """The pulled catalogue, next to the outbox in the data directory."""
+
+MIN_INTERVAL_S = 1.0
+"""Shortest wait between the runs of ``kiosk sync``."""
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -75,14 +79,18 @@ def add_parsers(
         help="push then pull once; exit 0 only if everything was delivered",
     )
     sync.add_argument(
-        "--interval", type=float, help="seconds between runs ([sync] interval_s)"
+        "--interval",
+        type=_interval,
+        help="seconds between runs ([sync] interval_s)",
     )
     sync.set_defaults(handler=cmd_sync)
 
     backend = subparsers.add_parser(
         "backend", parents=parents, help="run the reference Open311 back-end"
     )
-    backend.add_argument("--port", type=int, default=8311, help="0 picks a free one")
+    backend.add_argument(
+        "--port", type=_port, default=8311, help="0 to 65535; 0 picks a free one"
+    )
     backend.add_argument("--host", default="127.0.0.1")
     backend.add_argument("--db", type=Path, help=f"default: DATA_DIR/{BACKEND_DB}")
     backend.add_argument("--api-key", default=DEMO_API_KEY)
@@ -129,6 +137,30 @@ def add_parsers(
         help="days after confirmation, 0 to 3650 ([storage] purge_contact_after_days)",
     )
     purge.set_defaults(handler=cmd_queue_purge)
+
+
+def _interval(text: str) -> float:
+    # A wait of nothing (zero, negative, NaN, a nanosecond) would run syncs
+    # back to back and hammer the back-end.
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = math.nan
+    if not MIN_INTERVAL_S <= seconds < math.inf:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a number of seconds from {MIN_INTERVAL_S:g} up"
+        )
+    return seconds
+
+
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = -1
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port from 0 to 65535")
+    return port
 
 
 def _fault(spec: str) -> Any:
@@ -218,7 +250,8 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
         signal.signal(signal.SIGTERM, request_stop)
         signal.signal(signal.SIGINT, request_stop)
-        serve(syncer.run_once, args.interval or settings.sync.interval_s, stop)
+        interval = args.interval or settings.sync.interval_s
+        serve(syncer.run_once, interval, stop)
     return EXIT_OK
 
 
@@ -235,10 +268,28 @@ def cmd_backend(args: argparse.Namespace) -> int:
     db_path = args.db
     if db_path is None:
         data_dir = _settings(args).storage.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            what = "it is a file" if data_dir.is_file() else exc.strerror or exc
+            print(
+                f"kiosk: cannot use {data_dir} as the data folder: {what}",
+                file=sys.stderr,
+            )
+            return EXIT_FAILED
         db_path = data_dir / BACKEND_DB
+    catalog = None
+    if args.catalog:
+        try:
+            catalog = load_catalog(args.catalog)
+        except (OSError, UnicodeDecodeError, CatalogError) as exc:
+            print(
+                f"kiosk: cannot use the catalogue {args.catalog}: {exc}",
+                file=sys.stderr,
+            )
+            return EXIT_USAGE
     try:
-        _serve_backend(args, db_path)
+        _serve_backend(args, db_path, catalog)
     except OSError as exc:
         # Most often the port is taken by another back-end or program.
         print(
@@ -250,7 +301,9 @@ def cmd_backend(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _serve_backend(args: argparse.Namespace, db_path: Path) -> None:
+def _serve_backend(
+    args: argparse.Namespace, db_path: Path, catalog: Catalog | None
+) -> None:
     run_backend(
         port=args.port,
         host=args.host,
@@ -258,7 +311,7 @@ def _serve_backend(args: argparse.Namespace, db_path: Path) -> None:
         api_key=args.api_key,
         jurisdiction_id=args.jurisdiction_id,
         faults=args.misbehave,
-        catalog=load_catalog(args.catalog) if args.catalog else None,
+        catalog=catalog,
         slow_s=args.slow_s,
         retry_after_s=args.retry_after,
         hold_tokens=args.hold_tokens,

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -284,3 +287,96 @@ def test_queue_commands_on_a_mistyped_data_dir_say_so_and_create_nothing(
     assert code == cli.EXIT_FAILED
     assert f"there is no outbox at {mistyped}" in capsys.readouterr().err
     assert not mistyped.exists()
+
+
+def _log_lines(proc: subprocess.Popen[str]) -> Iterator[str]:
+    assert proc.stderr is not None
+    yield from proc.stderr
+
+
+def test_the_sync_service_delivers_each_new_request_and_stops_on_sigterm(
+    tmp_path: Path, argv: list[str], server: ReferenceServer
+) -> None:
+    _file(tmp_path)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk", *argv, "sync", "--interval", "1"],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        text=True,
+        cwd=ROOT,
+    )
+    # A hung service would block the reads below: the watchdog ends it.
+    watchdog = threading.Timer(60, proc.kill)
+    watchdog.start()
+    try:
+        runs = (line for line in _log_lines(proc) if "Sync run:" in line)
+        first = next(line for line in runs if "sent 1" in line)
+        _file(tmp_path)
+        second = next(line for line in runs if "sent 1" in line)
+        proc.send_signal(signal.SIGTERM)
+        code = proc.wait(timeout=10)
+    finally:
+        watchdog.cancel()
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        if proc.stderr is not None:
+            proc.stderr.close()
+
+    assert first and second
+    assert code == cli.EXIT_OK
+    with Outbox.in_data_dir(tmp_path / "data") as outbox:
+        states = [request.state for request in outbox.list()]
+    assert states == [RequestState.SENT, RequestState.SENT]
+    assert len(server.backend.stored()) == 2
+
+
+@pytest.mark.parametrize("interval", ["0", "-1", "1e-9", "nan", "inf", "soon"])
+def test_a_sync_interval_that_is_not_a_positive_number_is_a_usage_error(
+    argv: list[str], interval: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main([*argv, "sync", "--interval", interval])
+    assert exit_.value.code == cli.EXIT_USAGE
+    assert "is not a number of seconds from 1 up" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["99999", "-5", "http"])
+def test_a_backend_port_out_of_range_is_a_usage_error(
+    port: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        cli.main(["backend", "--port", port])
+    assert exit_.value.code == cli.EXIT_USAGE
+    assert "is not a port from 0 to 65535" in capsys.readouterr().err
+
+
+def test_a_backend_whose_data_dir_is_a_file_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "data"
+    blocker.write_text("not a folder\n", encoding="utf-8")
+
+    code = cli.main(["--data-dir", str(blocker), "backend", "--port", "0"])
+
+    assert code == cli.EXIT_FAILED
+    assert f"cannot use {blocker} as the data folder: it is a file" in (
+        capsys.readouterr().err
+    )
+
+
+@pytest.mark.parametrize("content", [None, b"{not json", b"\xff\xfe", b"[]"])
+def test_a_backend_catalogue_that_cannot_be_used_is_named_not_the_port(
+    tmp_path: Path, content: bytes | None, capsys: pytest.CaptureFixture[str]
+) -> None:
+    catalog = tmp_path / "catalog.json"
+    if content is not None:
+        catalog.write_bytes(content)
+    argv = ["backend", "--port", "0", "--db", str(tmp_path / "b.db")]
+
+    code = cli.main([*argv, "--catalog", str(catalog)])
+
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE
+    assert f"cannot use the catalogue {catalog}" in err
+    assert "port" not in err and "Traceback" not in err
