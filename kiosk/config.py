@@ -213,7 +213,7 @@ class SpeechSettings:
     """Headphone level each citizen starts at, dB (volume_min_db to 0)."""
     rate_wpm: int = 175
     """Speech rate each citizen starts at, words per minute (80 to 450, the
-    range espeak-ng accepts; 175 is its own default)."""
+    range espeak-ng speaks in; 175 is espeak-ng's own default)."""
     slow_rate_wpm: int = 120
     """Speech rate of the citizen's Slower speech toggle, words per minute
     (80 to below rate_wpm)."""

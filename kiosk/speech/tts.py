@@ -31,13 +31,12 @@ from kiosk.config import MAX_RATE_WPM, MIN_RATE_WPM
 from kiosk.speech.errors import AudioError, SynthesisError
 from kiosk.speech.gain import apply_gain
 from kiosk.speech.playback import Playback, Player, wav_duration_s
+from kiosk.speech.tempo import ENGINE_RATE_WPM, apply_tempo
 
 logger = logging.getLogger(__name__)
 
 VOICES: Mapping[str, str] = {"ro": "roa/ro", "hu": "urj/hu", "en": "gmw/en"}
 """espeak-ng voice for each kiosk language; other codes are used as given."""
-DEFAULT_RATE_WPM = 175
-"""espeak-ng's own speech rate, words per minute."""
 MAX_SPOKEN_CHARS = 2_000
 """Longest text spoken at once, in characters.
 
@@ -49,13 +48,8 @@ on some texts of tens of thousands, and a crash would only be retried.
 class Synthesiser(Protocol):
     """Turns a sentence into a WAV file."""
 
-    def synthesise(
-        self, text: str, language: str, path: Path, rate_wpm: int = DEFAULT_RATE_WPM
-    ) -> None:
-        """Write the sentence to path at ``rate_wpm`` words per minute.
-
-        Raises SynthesisError on failure.
-        """
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        """Write the sentence to path; raise SynthesisError on failure."""
         ...
 
     def close(self) -> None:
@@ -90,10 +84,8 @@ class Pyttsx3Synthesiser:
         """Process id of the running engine, if any."""
         return None if self._process is None else self._process.pid
 
-    def synthesise(
-        self, text: str, language: str, path: Path, rate_wpm: int = DEFAULT_RATE_WPM
-    ) -> None:
-        """Have the engine write the sentence to path at ``rate_wpm``."""
+    def synthesise(self, text: str, language: str, path: Path) -> None:
+        """Have the engine write the sentence to path."""
         if len(text) > MAX_SPOKEN_CHARS:
             raise SynthesisError(
                 language,
@@ -104,12 +96,8 @@ class Pyttsx3Synthesiser:
             raise SynthesisError(
                 language, f"cannot write {path}: its folder does not exist"
             )
-        request = {
-            "text": text,
-            "voice": self.voices.get(language, language),
-            "rate": rate_wpm,
-            "path": str(path),
-        }
+        request = {"text": text, "voice": self.voices.get(language, language)}
+        request["path"] = str(path)
         # An engine that died since the last sentence is found out only now:
         # such a sentence gets one more try with a new engine. A hung engine
         # gets none, or a stuck sentence would cost the time-out twice.
@@ -215,23 +203,17 @@ def _close_pipes(process: subprocess.Popen[bytes]) -> None:
 
 
 class ToneSynthesiser:
-    """A simulated synthesiser: a quiet tone, 60 ms per character at 175 wpm."""
+    """A simulated synthesiser: a quiet tone, 60 ms per character."""
 
     def __init__(self) -> None:
         self.spoken: list[tuple[str, str]] = []
         """(text, language) of every sentence synthesised."""
-        self.rates: list[int] = []
-        """The rate of every sentence synthesised, words per minute."""
 
-    def synthesise(
-        self, text: str, language: str, path: Path, rate_wpm: int = DEFAULT_RATE_WPM
-    ) -> None:
+    def synthesise(self, text: str, language: str, path: Path) -> None:
         """Write a 440 Hz tone as long as the text would take to say."""
         self.spoken.append((text, language))
-        self.rates.append(rate_wpm)
         rate = 16_000
-        seconds = 0.06 * max(1, len(text)) * DEFAULT_RATE_WPM / rate_wpm
-        count = int(rate * seconds)
+        count = int(rate * 0.06 * max(1, len(text)))
         samples = (
             int(3000 * math.sin(2 * math.pi * 440 * i / rate)) for i in range(count)
         )
@@ -307,7 +289,7 @@ class TextToSpeech:
         self._cut = False
         """The sentence playing was cut by a change of output device."""
         self._gain_db = 0.0
-        self._rate_wpm = DEFAULT_RATE_WPM
+        self._rate_wpm = ENGINE_RATE_WPM
         self._closed = False
         self._idle = threading.Event()
         self._idle.set()
@@ -383,9 +365,9 @@ class TextToSpeech:
             self._gain_db = gain_db
 
     def set_rate_wpm(self, rate_wpm: int) -> None:
-        """Synthesise the following sentences at ``rate_wpm`` words per minute.
+        """Say the following sentences at ``rate_wpm`` words per minute.
 
-        Raises ValueError outside what espeak-ng produces (80 to 450).
+        Raises ValueError outside 80 to 450, the range espeak-ng speaks in.
         """
         if not MIN_RATE_WPM <= rate_wpm <= MAX_RATE_WPM:
             raise ValueError(
@@ -463,11 +445,14 @@ class TextToSpeech:
     def _say(self, text: str, language: str, generation: int) -> bool:
         path = self._dir / "sentence.wav"
         started = time.monotonic()
+        self._synthesiser.synthesise(text, language, path)
         with self._lock:
-            rate_wpm = self._rate_wpm
-        self._synthesiser.synthesise(text, language, path, rate_wpm)
-        with self._lock:
-            gain_db = self._gain_db
+            rate_wpm, gain_db = self._rate_wpm, self._gain_db
+        try:
+            apply_tempo(path, rate_wpm)
+        except AudioError as exc:
+            # Speech at the engine's own rate beats no speech at all.
+            logger.warning("Speech rate not applied: %s", exc)
         apply_gain(path, gain_db)
         with self._lock:
             if generation != self._generation:
