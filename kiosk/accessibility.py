@@ -62,6 +62,8 @@ class AccessPrefs:
     """Volume steps from the loudspeaker's default level (+ louder)."""
     headphones_steps: int = 0
     """Volume steps from the headphones' default level (+ louder)."""
+    slow_speech: bool = False
+    """Speech at the slower of the two configured rates."""
 
     @property
     def large_text(self) -> bool:

@@ -27,6 +27,10 @@ from kiosk.hardware.printer_profiles import DEFAULT_PROFILE
 logger = logging.getLogger(__name__)
 
 LANGUAGES = ("ro", "hu", "en")
+MIN_RATE_WPM = 80
+"""Slowest speech rate espeak-ng produces, words per minute."""
+MAX_RATE_WPM = 450
+"""Fastest speech rate espeak-ng produces, words per minute."""
 """UI languages, in the order the language screen offers them."""
 
 
@@ -207,6 +211,12 @@ class SpeechSettings:
     keep it at 65 dBA or less."""
     headphones_volume_db: float = -12.0
     """Headphone level each citizen starts at, dB (volume_min_db to 0)."""
+    rate_wpm: int = 175
+    """Speech rate each citizen starts at, words per minute (80 to 450, the
+    range espeak-ng speaks in; 175 is espeak-ng's own default)."""
+    slow_rate_wpm: int = 120
+    """Speech rate of the citizen's Slower speech toggle, words per minute
+    (80 to below rate_wpm)."""
 
 
 @dataclass(frozen=True)
@@ -568,6 +578,7 @@ def _validate_devices(settings: Settings) -> None:
         if not 0 < getattr(speech, key) <= 60:
             raise ConfigError(f"speech.{key}", "must be above 0 and at most 60")
     _validate_volume(speech)
+    _validate_rate(speech)
     _validate_payment_devices(settings)
     _validate_screen(settings.screen)
 
@@ -583,6 +594,19 @@ def _validate_volume(speech: SpeechSettings) -> None:
             raise ConfigError(
                 f"speech.{key}", "must be between speech.volume_min_db and 0"
             )
+
+
+def _validate_rate(speech: SpeechSettings) -> None:
+    # espeak-ng takes 80 to 450 words per minute; outside it clamps silently.
+    if not MIN_RATE_WPM <= speech.rate_wpm <= MAX_RATE_WPM:
+        raise ConfigError(
+            "speech.rate_wpm", f"must be between {MIN_RATE_WPM} and {MAX_RATE_WPM}"
+        )
+    if not MIN_RATE_WPM <= speech.slow_rate_wpm < speech.rate_wpm:
+        raise ConfigError(
+            "speech.slow_rate_wpm",
+            f"must be at least {MIN_RATE_WPM} and below speech.rate_wpm",
+        )
 
 
 def _validate_screen(screen: ScreenSettings) -> None:

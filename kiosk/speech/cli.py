@@ -177,6 +177,7 @@ def say_command(args: argparse.Namespace) -> int:
     player = AplayPlayer(args.device or settings.speech.output_device)
     speaker = TextToSpeech(synthesiser, player)
     speaker.set_gain_db(args.gain_db)
+    speaker.set_rate_wpm(settings.speech.rate_wpm)
     try:
         speaker.speak(args.text, language)
         done = speaker.wait_idle(SAY_TIMEOUT_S)

@@ -70,8 +70,10 @@ def build_speaker(
     """The espeak-ng speaker, or None when speech output is switched off."""
     if not settings.output_enabled:
         return None
-    return TextToSpeech(
+    speaker = TextToSpeech(
         Pyttsx3Synthesiser(),
         AplayPlayer(settings.output_device),
         on_finished=on_finished,
     )
+    speaker.set_rate_wpm(settings.rate_wpm)
+    return speaker

@@ -27,9 +27,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
+from kiosk.config import MAX_RATE_WPM, MIN_RATE_WPM
 from kiosk.speech.errors import AudioError, SynthesisError
 from kiosk.speech.gain import apply_gain
 from kiosk.speech.playback import Playback, Player, wav_duration_s
+from kiosk.speech.tempo import ENGINE_RATE_WPM, apply_tempo
 
 logger = logging.getLogger(__name__)
 
@@ -257,8 +259,8 @@ class TextToSpeech:
 
     It has the shape of the UI's Speaker: ``speak(text, language)``,
     ``speak_parts(parts)``, ``stop()`` and ``close()``, none of which
-    blocks. ``set_output_device`` and ``set_gain_db`` change where and how
-    loud the following sentences play.
+    blocks. ``set_output_device``, ``set_gain_db`` and ``set_rate_wpm``
+    change where, how loud and how fast the following sentences play.
     """
 
     PLAYBACK_MARGIN_S = 2.0
@@ -287,6 +289,7 @@ class TextToSpeech:
         self._cut = False
         """The sentence playing was cut by a change of output device."""
         self._gain_db = 0.0
+        self._rate_wpm = ENGINE_RATE_WPM
         self._closed = False
         self._idle = threading.Event()
         self._idle.set()
@@ -308,6 +311,11 @@ class TextToSpeech:
     def gain_db(self) -> float:
         """The gain applied to the next sentence, in dB (0: as synthesised)."""
         return self._gain_db
+
+    @property
+    def rate_wpm(self) -> int:
+        """The rate of the next sentence synthesised, words per minute."""
+        return self._rate_wpm
 
     def speak(self, text: str, language: str) -> None:
         """Say this sentence, cutting off whatever is being said."""
@@ -355,6 +363,19 @@ class TextToSpeech:
         """Scale the following sentences by ``gain_db`` (negative: quieter)."""
         with self._lock:
             self._gain_db = gain_db
+
+    def set_rate_wpm(self, rate_wpm: int) -> None:
+        """Say the following sentences at ``rate_wpm`` words per minute.
+
+        Raises ValueError outside 80 to 450, the range espeak-ng speaks in.
+        """
+        if not MIN_RATE_WPM <= rate_wpm <= MAX_RATE_WPM:
+            raise ValueError(
+                f"speech rate {rate_wpm} wpm is outside "
+                f"{MIN_RATE_WPM} to {MAX_RATE_WPM}"
+            )
+        with self._lock:
+            self._rate_wpm = rate_wpm
 
     def stop(self) -> None:
         """Be quiet now (e.g. the citizen touched the screen)."""
@@ -426,7 +447,12 @@ class TextToSpeech:
         started = time.monotonic()
         self._synthesiser.synthesise(text, language, path)
         with self._lock:
-            gain_db = self._gain_db
+            rate_wpm, gain_db = self._rate_wpm, self._gain_db
+        try:
+            apply_tempo(path, rate_wpm)
+        except AudioError as exc:
+            # Speech at the engine's own rate beats no speech at all.
+            logger.warning("Speech rate not applied: %s", exc)
         apply_gain(path, gain_db)
         with self._lock:
             if generation != self._generation:
@@ -434,9 +460,10 @@ class TextToSpeech:
             self._cut = False
             playback = self._playback = self._player.start(path)
         logger.debug(
-            "tts.playing language=%s gain_db=%.1f synthesis_s=%.3f",
+            "tts.playing language=%s gain_db=%.1f rate_wpm=%d synthesis_s=%.3f",
             language,
             gain_db,
+            rate_wpm,
             time.monotonic() - started,
         )
         try:

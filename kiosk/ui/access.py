@@ -34,6 +34,7 @@ from kiosk.config import LANGUAGES, Settings
 from kiosk.i18n import N_, translations
 from kiosk.session import Back, Screen, View
 from kiosk.speech.speaker import Speaker
+from kiosk.speech_control import SLOWER_OFF, SLOWER_ON, PacedSpeaker, rate_wpm
 from kiosk.ui.double_press import DoublePressFilter, PressGuard
 from kiosk.ui.flow import FlowLayout
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -96,6 +97,7 @@ class AccessBar(QWidget):
         self.louder_button = self.texts.add(TouchButton(), N_("Louder"))
         self.louder_button.setObjectName("volume-up")
         layout.addWidget(self.louder_button)
+        self.slow_speech_button = toggle(N_("Slower speech"), "slow-speech")
         self.repeat_button = self.texts.add(TouchButton(), N_("Read aloud"))
         self.repeat_button.setObjectName("read-aloud")
         layout.addWidget(self.repeat_button)
@@ -191,6 +193,7 @@ class Accessibility(QObject):
         bar.repeat_button.clicked.connect(self.on_repeat_button_clicked)
         bar.quieter_button.clicked.connect(self.on_quieter_button_clicked)
         bar.louder_button.clicked.connect(self.on_louder_button_clicked)
+        bar.slow_speech_button.clicked.connect(self.on_slow_speech_button_clicked)
 
     # Preferences ----------------------------------------------------------
 
@@ -199,12 +202,13 @@ class Accessibility(QObject):
         if prefs == self.prefs:
             return
         logger.info(
-            "a11y.prefs contrast=%s text=%s low=%s still=%s screen_off=%s",
+            "a11y.prefs contrast=%s text=%s low=%s still=%s screen_off=%s slow=%s",
             prefs.high_contrast,
             prefs.text_scale,
             prefs.low_layout,
             prefs.still,
             prefs.screen_off,
+            prefs.slow_speech,
         )
         self.prefs = prefs
         self._apply()
@@ -225,10 +229,12 @@ class Accessibility(QObject):
         bar.low_layout_button.setChecked(prefs.low_layout)
         bar.still_button.setChecked(prefs.still)
         bar.screen_off_button.setChecked(prefs.screen_off)
+        bar.slow_speech_button.setChecked(prefs.slow_speech)
         self._apply_layout(prefs.low_layout)
         self._apply_motion()
         self._apply_cover()
         self._apply_volume()
+        self._apply_rate()
         settle_layouts()
 
     def _apply_layout(self, low: bool) -> None:
@@ -411,6 +417,14 @@ class Accessibility(QObject):
         if isinstance(self.speaker, AdjustableSpeaker):
             self.speaker.set_gain_db(self.gain_db())
 
+    # Rate and pause ---------------------------------------------------------
+
+    def _apply_rate(self) -> None:
+        if isinstance(self.speaker, PacedSpeaker):
+            self.speaker.set_rate_wpm(
+                rate_wpm(self.settings.speech, self.prefs.slow_speech)
+            )
+
     def _language(self) -> str:
         return self.window.controller.view.language
 
@@ -457,6 +471,13 @@ class Accessibility(QObject):
     def on_louder_button_clicked(self) -> None:
         """Speech one step louder."""
         self.step_volume(+1)
+
+    @Slot()
+    def on_slow_speech_button_clicked(self) -> None:
+        """Slower speech on or off, said at the new rate."""
+        self._toggle(slow_speech=not self.prefs.slow_speech)
+        text = SLOWER_ON if self.prefs.slow_speech else SLOWER_OFF
+        self.say(translations(self._language()).gettext(text))
 
     @Slot()
     def on_repeat_button_clicked(self) -> None:

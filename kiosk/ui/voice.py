@@ -97,6 +97,10 @@ class SpeechOutput(Protocol):
         """Play the following sentences this many dB louder (or quieter)."""
         ...
 
+    def set_rate_wpm(self, rate_wpm: int) -> None:
+        """Say the following sentences at this many words per minute."""
+        ...
+
     def stop(self) -> None:
         """Be quiet now."""
         ...
@@ -177,6 +181,8 @@ class VoiceBridge(QObject):
         """The device last asked for; None: the configured one."""
         self.gain_db = 0.0
         """The level last asked for, in dB."""
+        self.rate_wpm: int | None = None
+        """The speech rate last asked for; None: the configured one."""
         self.indicator = VoiceIndicator()
         self._controller: SessionController | None = None
         self._window: QWidget | None = None
@@ -268,6 +274,12 @@ class VoiceBridge(QObject):
         self.gain_db = gain_db
         if self._output is not None:
             self._output.set_gain_db(gain_db)
+
+    def set_rate_wpm(self, rate_wpm: int) -> None:
+        """Say the following sentences at this many words per minute."""
+        self.rate_wpm = rate_wpm
+        if self._output is not None:
+            self._output.set_rate_wpm(rate_wpm)
 
     # Slots -----------------------------------------------------------------
 

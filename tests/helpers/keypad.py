@@ -23,6 +23,7 @@ class RecordingSpeaker(SilentSpeaker):
         super().__init__()
         self.devices: list[str] = []
         self.gains: list[float] = []
+        self.rates: list[int] = []
 
     def say(self, text: str, language: str) -> None:
         self.spoken.append((language, text))
@@ -32,6 +33,9 @@ class RecordingSpeaker(SilentSpeaker):
 
     def set_gain_db(self, gain_db: float) -> None:
         self.gains.append(gain_db)
+
+    def set_rate_wpm(self, rate_wpm: int) -> None:
+        self.rates.append(rate_wpm)
 
 
 def start_listening_kiosk(

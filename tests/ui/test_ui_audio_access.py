@@ -18,6 +18,7 @@ from kiosk.session import ChooseLanguage, StartOver, Wake
 from kiosk.speech.playback import SimulatedPlayer
 from kiosk.speech.recognition import SimulatedRecognizer
 from kiosk.speech.tts import TextToSpeech, ToneSynthesiser
+from kiosk.speech_control import SLOWER_ON
 from kiosk.ui.access import HEADPHONES_IN
 from kiosk.ui.service_wiring import ServiceWiring
 from tests.helpers.keypad import RecordingSpeaker, last_said, start_listening_kiosk
@@ -179,3 +180,65 @@ def test_the_boards_headphone_jack_moves_speech_over_the_real_link(
         assert link.status().headphones is False
     finally:
         wiring.close()
+
+
+def test_slower_speech_sets_the_slow_rate_says_so_and_ends_with_the_session(
+    qtbot: QtBot, kiosk: Kiosk
+) -> None:
+    access, bar = kiosk.window.access, kiosk.window.access.bar
+    assert isinstance(kiosk.speaker, RecordingSpeaker)
+    rates = kiosk.speaker.rates
+    assert rates[-1] == 175  # [speech] rate_wpm
+    kiosk.controller.dispatch(Wake())
+    kiosk.controller.dispatch(ChooseLanguage("ro"))
+
+    tap(qtbot, bar.slow_speech_button)
+    assert rates[-1] == 120  # [speech] slow_rate_wpm
+    assert bar.slow_speech_button.isChecked()
+    assert bar.slow_speech_button.text() == "☑ Vorbire mai lentă"
+    assert last_said(kiosk) == ("ro", "Vorbirea este acum mai lentă.")
+    assert access.prefs == AccessPrefs(slow_speech=True)
+
+    tap(qtbot, bar.slow_speech_button)
+    assert rates[-1] == 175
+    assert last_said(kiosk) == ("ro", "Vorbirea are acum viteza obișnuită.")
+
+    tap(qtbot, bar.slow_speech_button)
+    assert rates[-1] == 120
+    kiosk.controller.dispatch(StartOver())  # the attract screen: next citizen
+    assert access.prefs == AccessPrefs()
+    assert rates[-1] == 175
+    assert not bar.slow_speech_button.isChecked()
+
+
+def test_the_real_speaker_synthesises_at_the_rate_the_citizen_chose(
+    qtbot: QtBot, core: Core
+) -> None:
+    synthesiser = ToneSynthesiser()
+    player = SimulatedPlayer(realtime=False)
+    outputs: list[TextToSpeech] = []
+
+    def output(on_finished):  # type: ignore[no-untyped-def]
+        outputs.append(TextToSpeech(synthesiser, player, on_finished=on_finished))
+        return outputs[0]
+
+    recognizer = SimulatedRecognizer(("ro", "hu", "en"), [])
+    kiosk = start_voice_kiosk(qtbot, core, recognizer, output)
+    tts = outputs[0]
+    kiosk.controller.dispatch(Wake())
+    kiosk.controller.dispatch(ChooseLanguage("hu"))
+    assert tts.wait_idle(WAIT_MS / 1000)
+    tap(qtbot, kiosk.window.access.bar.slow_speech_button)
+    assert tts.rate_wpm == 120
+    said = translations("hu").gettext(SLOWER_ON)
+    qtbot.waitUntil(
+        lambda: bool(synthesiser.spoken) and synthesiser.spoken[-1][0] == said,
+        timeout=WAIT_MS,
+    )
+    assert tts.wait_idle(WAIT_MS / 1000)
+    # The feedback is already slower: the tone the engine made at its own
+    # 200 wpm is stretched to last 200/120 times longer.
+    slow = player.played[-1][1]
+    assert slow == pytest.approx(0.06 * len(said) * 200 / 120, rel=0.02)
+    kiosk.controller.dispatch(StartOver())
+    assert tts.rate_wpm == 175
