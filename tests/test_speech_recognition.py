@@ -179,7 +179,7 @@ microphone = Microphone(device, rate=rate or None)
 captured = b""
 while len(captured) < wanted:
     chunk = microphone.read(2.0)
-    assert chunk is not None and microphone.dropped == 0
+    assert chunk is not None, "the stream ended"
     captured += chunk
 microphone.close()
 sys.stderr.write(f"rate={microphone.rate}\\n")
@@ -205,6 +205,10 @@ def test_the_alsa_file_microphone_is_captured_and_recognised(
         str(wanted),
         env=subprocess_env(conf),
     )
+    # The file microphone is not paced: past the clip it delivers silence
+    # as fast as it can, and a reader slowed down by a busy machine lets
+    # the queue fill and drop chunks. The queue keeps the oldest, so a drop
+    # inside the clip would be a gap, and the comparisons below catch it.
     assert len(captured) == wanted
     if device_rate == SAMPLE_RATE:
         assert captured == raw.read_bytes()[:wanted]  # bit-exact
