@@ -28,6 +28,7 @@ def test_data_dir_option_overrides_the_file(tmp_path: Path) -> None:
     [
         ("[kiosk]\ndefault_language = 'de'\n", "kiosk.default_language"),
         ("[kiosk]\ntimezone = 'Mars/Olympus'\n", "kiosk.timezone"),
+        ("[kiosk]\ntimezone = 'Europe'\n", "kiosk.timezone"),
         ("[kiosk]\nidle_warning_s = -1\n", "kiosk.idle_warning_s"),
         ("[kiosk]\nidle_warning_s = 'soon'\n", "kiosk.idle_warning_s"),
         ("[kiosk]\nfullscreen = 1\n", "kiosk.fullscreen"),
@@ -45,6 +46,9 @@ def test_data_dir_option_overrides_the_file(tmp_path: Path) -> None:
         ("[printer]\nstatus_timeout_s = 0\n", "printer.status_timeout_s"),
         ("[printer]\nprint_timeout_s = -1.5\n", "printer.print_timeout_s"),
         ("[printer]\nprint_timeout_s = 'long'\n", "printer.print_timeout_s"),
+        ("[printer]\nprofile = 'TM-X'\n", "printer.profile"),
+        ("[sync]\ninterval_s = 1e-300\n", "sync.interval_s"),
+        ("[sync]\ninterval_s = 0.5\n", "sync.interval_s"),
         ("[speech]\nrate_wpm = 40\n", "speech.rate_wpm"),
         ("[speech]\nrate_wpm = 451\n", "speech.rate_wpm"),
         ("[speech]\nrate_wpm = 175.5\n", "speech.rate_wpm"),

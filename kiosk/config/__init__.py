@@ -33,13 +33,14 @@ from kiosk.config.kiosk_section import LANGUAGES, KioskSettings
 from kiosk.config.loader import Settings, load_settings
 from kiosk.config.payment import CardReaderSettings, PaymentSettings
 from kiosk.config.speech import MAX_RATE_WPM, MIN_RATE_WPM, SpeechSettings
-from kiosk.config.storage import StorageSettings, SyncSettings
+from kiosk.config.storage import MIN_SYNC_INTERVAL_S, StorageSettings, SyncSettings
 from kiosk.config.wall_clock import is_unambiguous_local, parse_local_time
 
 __all__ = [
     "LANGUAGES",
     "MAX_RATE_WPM",
     "MIN_RATE_WPM",
+    "MIN_SYNC_INTERVAL_S",
     "SERIAL_URL_SCHEMES",
     "AccessSettings",
     "CameraSettings",

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kiosk.config.errors import ConfigError, check_ranges
-from kiosk.hardware.printer_profiles import DEFAULT_PROFILE
+from kiosk.hardware.printer_profiles import DEFAULT_PROFILE, PROFILES
 
 SERIAL_URL_SCHEMES = ("socket", "rfc2217", "loop", "spy", "alt", "hwgrep")
 """URL schemes pyserial's serial_for_url opens without extra packages."""
@@ -89,7 +89,7 @@ def is_serial_port(port: str) -> bool:
 
 
 def validate_printer(printer: PrinterSettings) -> None:
-    """Refuse an unknown driver, a port pyserial cannot open, or a bad timing."""
+    """Refuse an unknown driver or model, an unusable port or a bad timing."""
     if printer.driver not in ("simulated", "escpos"):
         raise ConfigError("printer.driver", "must be 'simulated' or 'escpos'")
     if printer.driver == "escpos" and not printer.port:
@@ -104,6 +104,13 @@ def validate_printer(printer: PrinterSettings) -> None:
     for key in ("baudrate", "status_timeout_s", "print_timeout_s"):
         if getattr(printer, key) <= 0:
             raise ConfigError(f"printer.{key}", "must be above zero")
+    if printer.profile not in PROFILES:
+        # Checked here, with the rest of the file, so that a typing mistake
+        # is reported before anything is opened or created.
+        known = ", ".join(sorted(PROFILES))
+        raise ConfigError(
+            "printer.profile", f"unknown model {printer.profile!r}; known: {known}"
+        )
 
 
 def validate_mcu(mcu: McuSettings) -> None:

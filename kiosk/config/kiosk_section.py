@@ -62,7 +62,8 @@ def validate_kiosk(kiosk: KioskSettings) -> None:
         raise ConfigError("kiosk.id", "must be letters, digits and dashes")
     try:
         ZoneInfo(kiosk.timezone)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
+        # OSError: a name that is a folder of the zone database ("Europe").
         raise ConfigError(
             "kiosk.timezone", f"unknown time zone {kiosk.timezone!r}"
         ) from exc

@@ -31,6 +31,10 @@ class StorageSettings:
     are wiped from the outbox (0 wipes them at the next sync); 0 to 3650."""
 
 
+MIN_SYNC_INTERVAL_S = 1.0
+"""Shortest wait between two runs of the sync service."""
+
+
 @dataclass(frozen=True)
 class SyncSettings:
     """How the kiosk reaches the city hall's Open311 back-end."""
@@ -73,5 +77,10 @@ def validate_sync(sync: SyncSettings) -> None:
         # nan compares False with everything, so "<= 0" alone lets it in.
         if not math.isfinite(value) or value <= 0:
             raise ConfigError(f"sync.{key}", "must be a finite number above zero")
+    if sync.interval_s < MIN_SYNC_INTERVAL_S:
+        # A wait of next to nothing would run syncs back to back.
+        raise ConfigError(
+            "sync.interval_s", f"must be at least {MIN_SYNC_INTERVAL_S:g} s"
+        )
     if sync.api_key_file and not Path(sync.api_key_file).is_file():
         raise ConfigError("sync.api_key_file", f"{sync.api_key_file} is not a file")

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from kiosk.catalog import Catalog, CatalogError, load_catalog
-from kiosk.config import ConfigError, Settings, load_settings
+from kiosk.config import MIN_SYNC_INTERVAL_S, ConfigError, Settings, load_settings
 from kiosk.store import Outbox, QueuedRequest, RequestState, StoreError
 from kiosk.sync.backend import DEMO_API_KEY, parse_fault
 from kiosk.sync.client import Open311Client
@@ -41,9 +41,6 @@ MAX_PURGE_DAYS = 3650
 """Largest ``queue purge --days``, as for [storage] purge_contact_after_days."""
 CATALOG_FILE = "catalog.json"
 """The pulled catalogue, next to the outbox in the data directory."""
-
-MIN_INTERVAL_S = 1.0
-"""Shortest wait between the runs of ``kiosk sync``."""
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -146,9 +143,9 @@ def _interval(text: str) -> float:
         seconds = float(text)
     except ValueError:
         seconds = math.nan
-    if not MIN_INTERVAL_S <= seconds < math.inf:
+    if not MIN_SYNC_INTERVAL_S <= seconds < math.inf:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds from {MIN_INTERVAL_S:g} up"
+            f"{text!r} is not a number of seconds from {MIN_SYNC_INTERVAL_S:g} up"
         )
     return seconds
 
