@@ -1,8 +1,9 @@
-"""The citizen's control of the speech rate, without Qt.
+"""The citizen's control of the speech rate and of pausing, without Qt.
 
 EN 301 549 5.1.3.4 asks for user control of speech. The rate is one of
 two, both from the ``[speech]`` settings: the normal one and the one of
-the **Slower speech** toggle.
+the **Slower speech** toggle. The keypad's Pause key holds the sentence
+and goes on with it (:func:`toggle_pause`).
 """
 
 from __future__ import annotations
@@ -25,6 +26,36 @@ class PacedSpeaker(Protocol):
     def set_rate_wpm(self, rate_wpm: int) -> None:
         """Say the following sentences at ``rate_wpm`` words per minute."""
         ...
+
+
+@runtime_checkable
+class PausableSpeaker(Protocol):
+    """A speaker that can hold what it is saying and go on with it."""
+
+    @property
+    def paused(self) -> bool:
+        """Something said is being held."""
+        ...
+
+    def pause(self) -> bool:
+        """Hold what is being said; False if nothing is."""
+        ...
+
+    def resume(self) -> bool:
+        """Go on from where it was held; False if nothing was."""
+        ...
+
+
+def toggle_pause(speaker: PausableSpeaker) -> bool:
+    """Pause the speaker, or resume it if paused; True if now paused.
+
+    Nothing is said either way: a word on pause would undo the pause, and
+    on resume the held sentence simply goes on.
+    """
+    if speaker.paused:
+        speaker.resume()
+        return False
+    return speaker.pause()
 
 
 def rate_wpm(speech: SpeechSettings, slow: bool) -> int:

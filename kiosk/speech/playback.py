@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import signal
 import subprocess
 import threading
 import time
@@ -27,7 +28,15 @@ class Playback(Protocol):
         ...
 
     def stop(self) -> None:
-        """Cut the sound off; returns at once."""
+        """Cut the sound off, paused or not; returns at once."""
+        ...
+
+    def pause(self) -> None:
+        """Hold the sound where it is until ``resume()``; returns at once."""
+        ...
+
+    def resume(self) -> None:
+        """Go on from where ``pause()`` held the sound."""
         ...
 
 
@@ -109,6 +118,7 @@ class AplayPlayback:
         self.device = device
         """The ALSA device this sound plays on."""
         self._stop_at: float | None = None
+        self._paused = False
 
     @property
     def pid(self) -> int:
@@ -143,11 +153,35 @@ class AplayPlayback:
         """Send SIGTERM; aplay drops its buffer and exits."""
         if self._stop_at is None:
             self._stop_at = time.monotonic()
-        if self._process.returncode is None:
-            try:
-                self._process.terminate()
-            except ProcessLookupError:
-                pass  # it ended on its own in the meantime
+        self._signal(signal.SIGTERM)
+        if self._paused:
+            # A stopped process acts on SIGTERM only once it runs again.
+            self._paused = False
+            self._signal(signal.SIGCONT)
+
+    def pause(self) -> None:
+        """Send SIGSTOP: aplay writes nothing more until ``resume()``.
+
+        What the sound card already holds (aplay asks for at most 0.5 s)
+        still plays; on resume aplay recovers from the underrun and plays
+        the rest, nothing skipped.
+        """
+        if self._stop_at is None and not self._paused:
+            self._paused = True
+            self._signal(signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Send SIGCONT: aplay goes on where it was held."""
+        if self._paused:
+            self._paused = False
+            self._signal(signal.SIGCONT)
+
+    def _signal(self, number: signal.Signals) -> None:
+        # send_signal does nothing once the process has been waited for.
+        try:
+            self._process.send_signal(number)
+        except ProcessLookupError:
+            pass  # it ended on its own in the meantime
 
 
 class SimulatedPlayer:
@@ -155,7 +189,8 @@ class SimulatedPlayer:
 
     With ``realtime`` a sound lasts as long as the file; otherwise it ends
     at once. ``played`` lists (path name, seconds) of what was started and
-    ``devices`` the device each went to.
+    ``devices`` the device each went to. A paused sound holds its place as
+    aplay's does: paused time does not count towards its length.
     """
 
     def __init__(self, realtime: bool = True) -> None:
@@ -173,16 +208,47 @@ class SimulatedPlayer:
 
 
 class _SimulatedPlayback:
+    """A sound that lasts its length of unpaused time, or until stopped."""
+
     def __init__(self, length_s: float) -> None:
-        self._stopped = threading.Event()
-        self._end = time.monotonic() + length_s
+        self._changed = threading.Condition()
+        self._stopped = False
+        self._left_s = length_s
+        """Sound still to play at ``_since``."""
+        self._since: float | None = time.monotonic()
+        """When it last started playing; None while paused."""
+
+    def _remaining_s(self) -> float:
+        if self._since is None:
+            return self._left_s
+        return self._left_s - (time.monotonic() - self._since)
 
     def wait(self, timeout_s: float) -> bool:
-        left = self._end - time.monotonic()
-        if left <= 0:
-            return True
-        self._stopped.wait(min(left, timeout_s))
-        return self._stopped.is_set() or time.monotonic() >= self._end
+        deadline = time.monotonic() + timeout_s
+        with self._changed:
+            while True:
+                if self._stopped or self._remaining_s() <= 0:
+                    return True
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    return False
+                if self._since is not None:
+                    left = min(left, self._remaining_s())
+                self._changed.wait(left)
 
     def stop(self) -> None:
-        self._stopped.set()
+        with self._changed:
+            self._stopped = True
+            self._changed.notify_all()
+
+    def pause(self) -> None:
+        with self._changed:
+            if self._since is not None:
+                self._left_s = self._remaining_s()
+                self._since = None
+
+    def resume(self) -> None:
+        with self._changed:
+            if self._since is None:
+                self._since = time.monotonic()
+                self._changed.notify_all()

@@ -4,7 +4,8 @@
 returns at once; a newer sentence or ``stop()`` ends the current one. The
 pyttsx3 engine runs in a child process behind a time-out, so a stuck or
 crashed engine costs one sentence, not the kiosk. Playback (see
-``kiosk.speech.playback``) is an ``aplay`` process that ``stop()`` ends.
+``kiosk.speech.playback``) is an ``aplay`` process that ``stop()`` ends
+and ``pause()`` holds.
 """
 
 from __future__ import annotations
@@ -261,10 +262,24 @@ class TextToSpeech:
     ``speak_parts(parts)``, ``stop()`` and ``close()``, none of which
     blocks. ``set_output_device``, ``set_gain_db`` and ``set_rate_wpm``
     change where, how loud and how fast the following sentences play.
+
+    ``pause()`` holds the utterance being said, within a sentence or
+    between two parts, until ``resume()``. A pause belongs to that
+    utterance: a new one, ``stop()`` or ``close()`` ends it, and the new
+    one is spoken at once, not paused.
     """
 
     PLAYBACK_MARGIN_S = 2.0
-    """Extra time a sentence may take to play before playback is killed."""
+    """Extra time a sentence may take to play before playback is killed.
+
+    Time spent paused does not count.
+    """
+    PAUSE_POLL_S = 0.5
+    """Longest single wait of the speech thread while paused.
+
+    ``resume()``, ``stop()`` and a new sentence wake it at once; the bound
+    only keeps every wait finite.
+    """
 
     def __init__(
         self,
@@ -288,6 +303,10 @@ class TextToSpeech:
         self._playback: Playback | None = None
         self._cut = False
         """The sentence playing was cut by a change of output device."""
+        self._paused = False
+        self._paused_since = 0.0
+        self._paused_total_s = 0.0
+        """Time spent paused before ``_paused_since``, for the time-out."""
         self._gain_db = 0.0
         self._rate_wpm = ENGINE_RATE_WPM
         self._closed = False
@@ -317,6 +336,12 @@ class TextToSpeech:
         """The rate of the next sentence synthesised, words per minute."""
         return self._rate_wpm
 
+    @property
+    def paused(self) -> bool:
+        """An utterance is held by ``pause()``."""
+        with self._lock:
+            return self._paused
+
     def speak(self, text: str, language: str) -> None:
         """Say this sentence, cutting off whatever is being said."""
         self.speak_parts([(text, language)])
@@ -335,13 +360,58 @@ class TextToSpeech:
                 raise RuntimeError("the speaker is closed")
             self._generation += 1
             self._pending = None
+            self._end_pause()
             if kept:
                 self._pending = _Utterance(kept, self._generation)
                 self._idle.clear()
             playback = self._playback
-            self._lock.notify()
+            self._lock.notify_all()
         if playback is not None:
             playback.stop()
+
+    def pause(self) -> bool:
+        """Hold what is being said where it is; False if nothing is.
+
+        Returns at once. The sentence playing stops sending sound (what the
+        sound card already holds still plays), and no further part starts.
+        """
+        with self._lock:
+            if self._paused or self._closed or self._idle.is_set():
+                return False
+            self._paused = True
+            self._paused_since = time.monotonic()
+            # Under the lock, so the speech thread cannot start or drop a
+            # playback between the decision and the signal.
+            if self._playback is not None:
+                self._playback.pause()
+        logger.debug("tts.pause.started")
+        return True
+
+    def resume(self) -> bool:
+        """Go on from where ``pause()`` held; False if nothing was paused."""
+        with self._lock:
+            if not self._paused:
+                return False
+            self._end_pause()
+            if self._playback is not None:
+                self._playback.resume()
+        logger.debug("tts.pause.complete")
+        return True
+
+    def _end_pause(self) -> None:
+        """Leave the paused state (the lock held); wakes the speech thread."""
+        if self._paused:
+            self._paused = False
+            self._paused_total_s += time.monotonic() - self._paused_since
+            self._lock.notify_all()
+
+    def _unpaused_s(self) -> float:
+        """A clock that stands still while paused (the lock held)."""
+        paused_s = self._paused_total_s
+        now = time.monotonic()
+        if self._paused:
+            paused_s += now - self._paused_since
+        return now - paused_s
 
     def set_output_device(self, device: str) -> None:
         """Play every sentence from now on through ``device``.
@@ -378,10 +448,11 @@ class TextToSpeech:
             self._rate_wpm = rate_wpm
 
     def stop(self) -> None:
-        """Be quiet now (e.g. the citizen touched the screen)."""
+        """Be quiet now (e.g. the citizen touched the screen), paused or not."""
         with self._lock:
             self._generation += 1
             self._pending = None
+            self._end_pause()
             playback = self._playback
         if playback is not None:
             playback.stop()
@@ -412,6 +483,7 @@ class TextToSpeech:
                         return
                     if (utterance := self._pending) is not None:
                         break
+                    self._end_pause()  # nothing is left to hold
                     self._idle.set()
                     self._lock.wait()
                 self._pending = None
@@ -455,7 +527,13 @@ class TextToSpeech:
             logger.warning("Speech rate not applied: %s", exc)
         apply_gain(path, gain_db)
         with self._lock:
-            if generation != self._generation:
+            # Paused before the sentence could start (while it was being
+            # made, or between two parts): it starts on resume.
+            while self._paused and generation == self._generation:
+                if self._closed:
+                    break
+                self._lock.wait(self.PAUSE_POLL_S)
+            if generation != self._generation or self._closed:
                 return False
             self._cut = False
             playback = self._playback = self._player.start(path)
@@ -468,7 +546,7 @@ class TextToSpeech:
         )
         try:
             limit = wav_duration_s(path) + self.PLAYBACK_MARGIN_S
-            if not playback.wait(limit):
+            if not self._wait_unpaused(playback, limit):
                 logger.warning("Playback still running after %.1f s: cut", limit)
                 playback.stop()
                 playback.wait(1.0)
@@ -480,3 +558,15 @@ class TextToSpeech:
                 self._playback = None
         with self._lock:
             return generation == self._generation and not self._cut
+
+    def _wait_unpaused(self, playback: Playback, limit_s: float) -> bool:
+        """Wait for the end of playback, counting only time not paused."""
+        with self._lock:
+            deadline = self._unpaused_s() + limit_s
+        while True:
+            with self._lock:
+                left = deadline - self._unpaused_s()
+            if left <= 0:
+                return False
+            if playback.wait(min(left, self.PAUSE_POLL_S)):
+                return True

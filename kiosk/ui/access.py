@@ -34,7 +34,14 @@ from kiosk.config import LANGUAGES, Settings
 from kiosk.i18n import N_, translations
 from kiosk.session import Back, Screen, View
 from kiosk.speech.speaker import Speaker
-from kiosk.speech_control import SLOWER_OFF, SLOWER_ON, PacedSpeaker, rate_wpm
+from kiosk.speech_control import (
+    SLOWER_OFF,
+    SLOWER_ON,
+    PacedSpeaker,
+    PausableSpeaker,
+    rate_wpm,
+    toggle_pause,
+)
 from kiosk.ui.double_press import DoublePressFilter, PressGuard
 from kiosk.ui.flow import FlowLayout
 from kiosk.ui.keyboard import OnScreenKeyboard
@@ -171,6 +178,7 @@ class Accessibility(QObject):
         self.navigator.activated.connect(self.on_navigator_activated)
         self.navigator.back_requested.connect(self.on_navigator_back_requested)
         self.navigator.repeat_requested.connect(self.on_navigator_repeat_requested)
+        self.navigator.pause_requested.connect(self.on_navigator_pause_requested)
         self.navigator.key_used.connect(self.on_navigator_key_used)
         window.rendered.connect(self.on_window_rendered)
         window.installEventFilter(self)
@@ -517,6 +525,15 @@ class Accessibility(QObject):
     def on_navigator_repeat_requested(self) -> None:
         """Help: read the screen again."""
         self.repeat()
+
+    @Slot()
+    def on_navigator_pause_requested(self) -> None:
+        """Pause: hold the speech, or go on with it; nothing is said."""
+        if isinstance(self.speaker, PausableSpeaker):
+            paused = toggle_pause(self.speaker)
+            logger.info("a11y.pause paused=%s", paused)
+        else:
+            logger.debug("a11y.pause the speaker cannot pause")
 
     @Slot()
     def on_navigator_key_used(self) -> None:

@@ -2,8 +2,9 @@
 
 Arrow keys (or Tab) move a visible focus through the screen's controls in
 reading order: the page first, then the top bar, then the accessibility bar.
-Enter presses the focused control, Escape goes one screen back, and Help
-(or F1) reads the screen again. Each move speaks the control's label. Keys
+Enter presses the focused control, Escape goes one screen back, Help (or
+F1) reads the screen again, and Pause (or a media Play/Pause key) holds
+the speech and goes on with it. Each move speaks the control's label. Keys
 held down do not repeat, and nothing depends on how long a key is held. A
 guard may ignore the same key struck twice in quick succession.
 """
@@ -33,9 +34,20 @@ PREVIOUS_KEYS = frozenset({Qt.Key.Key_Up, Qt.Key.Key_Left, Qt.Key.Key_Backtab})
 ACTIVATE_KEYS = frozenset({Qt.Key.Key_Return, Qt.Key.Key_Enter, Qt.Key.Key_Select})
 BACK_KEYS = frozenset({Qt.Key.Key_Escape, Qt.Key.Key_Back, Qt.Key.Key_Cancel})
 REPEAT_KEYS = frozenset({Qt.Key.Key_F1, Qt.Key.Key_Help})
+PAUSE_KEYS = frozenset(
+    {
+        Qt.Key.Key_Pause,
+        Qt.Key.Key_MediaPause,
+        Qt.Key.Key_MediaTogglePlayPause,
+        Qt.Key.Key_MediaPlay,
+    }
+)
+"""Each press pauses the speech or goes on with it."""
 _CURSOR_KEYS = frozenset({Qt.Key.Key_Left, Qt.Key.Key_Right})
 """Left and right stay with a text field that has the keypad focus."""
-_KEYPAD_KEYS = NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | BACK_KEYS | REPEAT_KEYS
+_KEYPAD_KEYS = (
+    NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | BACK_KEYS | REPEAT_KEYS | PAUSE_KEYS
+)
 FOCUS_PROPERTY = "keypad"
 """Dynamic property the style sheet draws the focus ring from."""
 
@@ -57,6 +69,8 @@ class KeypadNavigator(QObject):
     """A control was pressed with Enter."""
     back_requested = Signal()
     repeat_requested = Signal()
+    pause_requested = Signal()
+    """The Pause key: hold the speech, or go on with it."""
     key_used = Signal()
     """The keypad took a key: the citizen is there (and a warning goes away)."""
 
@@ -202,7 +216,7 @@ class KeypadNavigator(QObject):
             return True
         if event.isAutoRepeat():
             # Holding a key down does nothing more than pressing it once.
-            return key in NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS
+            return key in NEXT_KEYS | PREVIOUS_KEYS | ACTIVATE_KEYS | PAUSE_KEYS
         if key not in _KEYPAD_KEYS:
             return False
         if self._guard is not None and not self._guard.accept(key):
@@ -216,6 +230,8 @@ class KeypadNavigator(QObject):
             self.activate()
         elif key in BACK_KEYS:
             self.back_requested.emit()
+        elif key in PAUSE_KEYS:
+            self.pause_requested.emit()
         else:
             self.repeat_requested.emit()
         self.key_used.emit()

@@ -105,6 +105,19 @@ class SpeechOutput(Protocol):
         """Be quiet now."""
         ...
 
+    @property
+    def paused(self) -> bool:
+        """What is being said is held by ``pause()``."""
+        ...
+
+    def pause(self) -> bool:
+        """Hold what is being said; False if nothing is."""
+        ...
+
+    def resume(self) -> bool:
+        """Go on from where ``pause()`` held; False if nothing was."""
+        ...
+
     def close(self) -> None:
         """End the speech thread."""
         ...
@@ -280,6 +293,19 @@ class VoiceBridge(QObject):
         self.rate_wpm = rate_wpm
         if self._output is not None:
             self._output.set_rate_wpm(rate_wpm)
+
+    @property
+    def paused(self) -> bool:
+        """The speech output holds a sentence (the Pause key)."""
+        return self._output is not None and self._output.paused
+
+    def pause(self) -> bool:
+        """Hold what is being said; False if nothing is (or no output)."""
+        return self._output is not None and self._output.pause()
+
+    def resume(self) -> bool:
+        """Go on with the held sentence; False if nothing was held."""
+        return self._output is not None and self._output.resume()
 
     # Slots -----------------------------------------------------------------
 
