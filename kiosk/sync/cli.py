@@ -25,7 +25,13 @@ import httpx
 
 from kiosk.catalog import load_catalog
 from kiosk.config import ConfigError, Settings, load_settings
-from kiosk.store import Outbox, QueuedRequest, RequestState, StoreError
+from kiosk.store import (
+    DamagedRequest,
+    Outbox,
+    QueuedRequest,
+    RequestState,
+    StoreError,
+)
 from kiosk.sync.backend import DEMO_API_KEY, parse_fault
 from kiosk.sync.client import Open311Client
 from kiosk.sync.engine import RunReport, Syncer, serve
@@ -36,6 +42,9 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 """Something is left undelivered, or a fault stopped the command."""
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl-C (128 + SIGINT, as shells report it)."""
+INTERRUPTED = "kiosk: interrupted; nothing was half-written to the outbox"
 BACKEND_DB = "open311-backend.sqlite3"
 MAX_PURGE_DAYS = 3650
 """Largest ``queue purge --days``, as for [storage] purge_contact_after_days."""
@@ -58,6 +67,11 @@ def _reported(handler: Handler) -> Handler:
         except (StoreError, SyncError) as exc:
             print(f"kiosk: {exc}", file=sys.stderr)
             return EXIT_FAILED
+        except KeyboardInterrupt:
+            # Every outbox change is one transaction: an interrupted one was
+            # rolled back, and a sync puts its unsent batch back in the queue.
+            print(INTERRUPTED, file=sys.stderr)
+            return EXIT_INTERRUPTED
 
     return run
 
@@ -253,7 +267,18 @@ def cmd_backend(args: argparse.Namespace) -> int:
     db_path = args.db
     if db_path is None:
         data_dir = _settings(args).storage.data_dir
-        data_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            data_dir.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            cause = (
+                "it is a file, not a folder"
+                if data_dir.exists() and not data_dir.is_dir()
+                else exc.strerror or str(exc)
+            )
+            print(
+                f"kiosk: cannot use {data_dir} as data folder: {cause}", file=sys.stderr
+            )
+            return EXIT_FAILED
         db_path = data_dir / BACKEND_DB
     try:
         _serve_backend(args, db_path)
@@ -308,6 +333,17 @@ def request_summary(request: QueuedRequest) -> dict[str, Any]:
     }
 
 
+def damaged_summary(damaged: DamagedRequest) -> dict[str, Any]:
+    """A row that cannot be read, as JSON-ready data: only what names it."""
+    return {
+        "ticket": damaged.ticket,
+        "uuid": damaged.uuid,
+        "row": damaged.rowid,
+        "state": "damaged",
+        "problem": damaged.problem,
+    }
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -317,17 +353,34 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
     """``kiosk queue list``: every request, or those in one state."""
     with _existing_outbox(_settings(args)) as outbox:
         state = RequestState(args.state) if args.state else None
-        requests = outbox.list(state)
+        entries = outbox.entries(state)
     if args.json:
-        print(json.dumps([request_summary(r) for r in requests], ensure_ascii=False))
+        rows = [
+            damaged_summary(e) if isinstance(e, DamagedRequest) else request_summary(e)
+            for e in entries
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
         return EXIT_OK
-    for r in requests:
-        status = r.server_status or ""
+    damaged = 0
+    for entry in entries:
+        if isinstance(entry, DamagedRequest):
+            damaged += 1
+            name = entry.ticket or f"row {entry.rowid}"
+            print(f"{name:<8} damaged       {entry.problem}")
+            continue
+        status = entry.server_status or ""
         print(
-            f"{r.ticket}  {r.state.value:<13} {r.created_utc:%Y-%m-%d %H:%M}Z"
-            f"  {r.service_code:<36} {r.server_id or '-':<12} {status}"
+            f"{entry.ticket}  {entry.state.value:<13} "
+            f"{entry.created_utc:%Y-%m-%d %H:%M}Z  {entry.service_code:<36} "
+            f"{entry.server_id or '-':<12} {status}"
         )
-    print(f"{len(requests)} request(s)")
+    footer = f"{len(entries)} request(s)"
+    if damaged:
+        footer += (
+            f", {damaged} damaged: the sync skips them; "
+            "`kiosk queue show TICKET` explains"
+        )
+    print(footer)
     return EXIT_OK
 
 
