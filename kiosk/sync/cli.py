@@ -390,7 +390,7 @@ def cmd_queue_show(args: argparse.Namespace) -> int:
     with _existing_outbox(_settings(args)) as outbox:
         request = _find(outbox, args.ticket)
     if request is None:
-        print(f"kiosk: no request {args.ticket} in the outbox", file=sys.stderr)
+        print(f"kiosk: no request {_shown(args.ticket)} in the outbox", file=sys.stderr)
         return EXIT_FAILED
     summary = request_summary(request)
     if args.json:
@@ -400,6 +400,12 @@ def cmd_queue_show(args: argparse.Namespace) -> int:
         print(f"{key:>18}: {'' if value is None else value}")
     print(f"{'text':>18}: {request.text}")
     return EXIT_OK
+
+
+def _shown(key: str) -> str:
+    # Bytes that are not UTF-8 reach argv as lone surrogates, which no
+    # stream can print; show them escaped, as \udcff.
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _find(outbox: Outbox, key: str) -> QueuedRequest | None:
@@ -419,7 +425,7 @@ def cmd_queue_retry(args: argparse.Namespace) -> int:
             targets += outbox.list(RequestState.REJECTED)
         for key, request in zip(args.tickets, targets, strict=False):
             if request is None:
-                print(f"kiosk: no request {key} in the outbox", file=sys.stderr)
+                print(f"kiosk: no request {_shown(key)} in the outbox", file=sys.stderr)
                 status = EXIT_FAILED
         for request in filter(None, targets):
             if outbox.retry(request.uuid):
