@@ -512,8 +512,8 @@ class Outbox:
         _refuse_file_as_folder(data_dir)
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
-        except FileExistsError as exc:
-            # A file in the way, created just now or as a parent folder.
+        except (FileExistsError, NotADirectoryError) as exc:
+            # A file in the way: the folder itself, or one of its parents.
             raise _not_a_folder(data_dir) from exc
         except OSError as exc:
             raise StorageUnavailableError(
