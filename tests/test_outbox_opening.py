@@ -86,11 +86,14 @@ def test_a_data_dir_that_is_a_file_is_called_a_file(
         Outbox.in_data_dir(blocker)
     listed = cli.main(["--data-dir", str(blocker), "queue", "list"])
     synced = cli.main(["--data-dir", str(blocker), "sync", "--once"])
+    served = cli.main(["--data-dir", str(blocker), "backend", "--port", "0"])
 
     err = capsys.readouterr().err
     assert f"{blocker} is a file, not a folder" in str(failure.value)
-    assert listed == synced == cli.EXIT_FAILED
-    assert err.count("is a file, not a folder") == 2 and "File exists" not in err
+    assert listed == synced == served == cli.EXIT_FAILED
+    assert err.count(f"{blocker} is a file, not a folder") == 2
+    assert "File exists" not in err
+    assert "it is a file, not a folder" in err
 
 
 def test_a_full_disk_seen_as_an_io_error_is_called_full(small_disk: Path) -> None:
