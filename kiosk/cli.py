@@ -35,6 +35,12 @@ EXIT_FAILED = 1
 EXIT_USAGE = 2
 EXIT_NEEDS_CHOICE = 3
 """``kiosk file`` could not pick one service; the candidates are printed."""
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl-C (128 + SIGINT, as shells report it)."""
+INTERRUPTED = (
+    "kiosk: interrupted; nothing was half-written to the outbox "
+    "(`kiosk queue list` shows what was filed)"
+)
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -119,6 +125,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except StoreError as exc:
         print(f"kiosk: {exc}", file=sys.stderr)
         return EXIT_FAILED
+    except KeyboardInterrupt:
+        # Filing is one transaction, so Ctrl-C either kept the whole request
+        # (its ticket was committed) or rolled all of it back.
+        print(INTERRUPTED, file=sys.stderr)
+        return EXIT_INTERRUPTED
 
 
 def _settings(args: argparse.Namespace) -> Settings:

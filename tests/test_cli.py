@@ -137,7 +137,8 @@ def test_an_unusable_data_dir_exits_with_a_message(tmp_path: Path) -> None:
         "civil.certificate_duplicate",
     )
     assert done.returncode == 1
-    assert "cannot write the outbox" in done.stderr
+    assert "cannot open the outbox" in done.stderr
+    assert f"{blocker} is a file, not a folder" in done.stderr
     assert "Traceback" not in done.stderr
 
 

@@ -25,7 +25,13 @@ import httpx
 
 from kiosk.catalog import Catalog, CatalogError, load_catalog
 from kiosk.config import MIN_SYNC_INTERVAL_S, ConfigError, Settings, load_settings
-from kiosk.store import Outbox, QueuedRequest, RequestState, StoreError
+from kiosk.store import (
+    DamagedRequest,
+    Outbox,
+    QueuedRequest,
+    RequestState,
+    StoreError,
+)
 from kiosk.sync.backend import DEMO_API_KEY, parse_fault
 from kiosk.sync.client import Open311Client
 from kiosk.sync.engine import RunReport, Syncer, serve
@@ -36,6 +42,9 @@ EXIT_OK = 0
 EXIT_FAILED = 1
 """Something is left undelivered, or a fault stopped the command."""
 EXIT_USAGE = 2
+EXIT_INTERRUPTED = 130
+"""Stopped with Ctrl-C (128 + SIGINT, as shells report it)."""
+INTERRUPTED = "kiosk: interrupted; nothing was half-written to the outbox"
 BACKEND_DB = "open311-backend.sqlite3"
 MAX_PURGE_DAYS = 3650
 """Largest ``queue purge --days``, as for [storage] purge_contact_after_days."""
@@ -58,6 +67,11 @@ def _reported(handler: Handler) -> Handler:
         except (StoreError, SyncError) as exc:
             print(f"kiosk: {exc}", file=sys.stderr)
             return EXIT_FAILED
+        except KeyboardInterrupt:
+            # Every outbox change is one transaction: an interrupted one was
+            # rolled back, and a sync puts its unsent batch back in the queue.
+            print(INTERRUPTED, file=sys.stderr)
+            return EXIT_INTERRUPTED
 
     return run
 
@@ -268,9 +282,13 @@ def cmd_backend(args: argparse.Namespace) -> int:
         try:
             data_dir.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            what = "it is a file" if data_dir.is_file() else exc.strerror or exc
+            cause = (
+                "it is a file, not a folder"
+                if data_dir.exists() and not data_dir.is_dir()
+                else exc.strerror or str(exc)
+            )
             print(
-                f"kiosk: cannot use {data_dir} as the data folder: {what}",
+                f"kiosk: cannot use {data_dir} as the data folder: {cause}",
                 file=sys.stderr,
             )
             return EXIT_FAILED
@@ -340,6 +358,17 @@ def request_summary(request: QueuedRequest) -> dict[str, Any]:
     }
 
 
+def damaged_summary(damaged: DamagedRequest) -> dict[str, Any]:
+    """A row that cannot be read, as JSON-ready data: only what names it."""
+    return {
+        "ticket": damaged.ticket,
+        "uuid": damaged.uuid,
+        "row": damaged.rowid,
+        "state": "damaged",
+        "problem": damaged.problem,
+    }
+
+
 def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat() if moment else None
 
@@ -349,17 +378,34 @@ def cmd_queue_list(args: argparse.Namespace) -> int:
     """``kiosk queue list``: every request, or those in one state."""
     with _existing_outbox(_settings(args)) as outbox:
         state = RequestState(args.state) if args.state else None
-        requests = outbox.list(state)
+        entries = outbox.entries(state)
     if args.json:
-        print(json.dumps([request_summary(r) for r in requests], ensure_ascii=False))
+        rows = [
+            damaged_summary(e) if isinstance(e, DamagedRequest) else request_summary(e)
+            for e in entries
+        ]
+        print(json.dumps(rows, ensure_ascii=False))
         return EXIT_OK
-    for r in requests:
-        status = r.server_status or ""
+    damaged = 0
+    for entry in entries:
+        if isinstance(entry, DamagedRequest):
+            damaged += 1
+            name = entry.ticket or f"row {entry.rowid}"
+            print(f"{name:<8} damaged       {entry.problem}")
+            continue
+        status = entry.server_status or ""
         print(
-            f"{r.ticket}  {r.state.value:<13} {r.created_utc:%Y-%m-%d %H:%M}Z"
-            f"  {r.service_code:<36} {r.server_id or '-':<12} {status}"
+            f"{entry.ticket}  {entry.state.value:<13} "
+            f"{entry.created_utc:%Y-%m-%d %H:%M}Z  {entry.service_code:<36} "
+            f"{entry.server_id or '-':<12} {status}"
         )
-    print(f"{len(requests)} request(s)")
+    footer = f"{len(entries)} request(s)"
+    if damaged:
+        footer += (
+            f", {damaged} damaged: the sync skips them; "
+            "`kiosk queue show TICKET` explains"
+        )
+    print(footer)
     return EXIT_OK
 
 
@@ -369,7 +415,7 @@ def cmd_queue_show(args: argparse.Namespace) -> int:
     with _existing_outbox(_settings(args)) as outbox:
         request = _find(outbox, args.ticket)
     if request is None:
-        print(f"kiosk: no request {args.ticket} in the outbox", file=sys.stderr)
+        print(f"kiosk: no request {_shown(args.ticket)} in the outbox", file=sys.stderr)
         return EXIT_FAILED
     summary = request_summary(request)
     if args.json:
@@ -379,6 +425,12 @@ def cmd_queue_show(args: argparse.Namespace) -> int:
         print(f"{key:>18}: {'' if value is None else value}")
     print(f"{'text':>18}: {request.text}")
     return EXIT_OK
+
+
+def _shown(key: str) -> str:
+    # Bytes that are not UTF-8 reach argv as lone surrogates, which no
+    # stream can print; show them escaped, as \udcff.
+    return key.encode("utf-8", "backslashreplace").decode("utf-8")
 
 
 def _find(outbox: Outbox, key: str) -> QueuedRequest | None:
@@ -398,7 +450,7 @@ def cmd_queue_retry(args: argparse.Namespace) -> int:
             targets += outbox.list(RequestState.REJECTED)
         for key, request in zip(args.tickets, targets, strict=False):
             if request is None:
-                print(f"kiosk: no request {key} in the outbox", file=sys.stderr)
+                print(f"kiosk: no request {_shown(key)} in the outbox", file=sys.stderr)
                 status = EXIT_FAILED
         for request in filter(None, targets):
             if outbox.retry(request.uuid):
