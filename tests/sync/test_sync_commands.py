@@ -253,7 +253,9 @@ def test_sync_once_against_a_dripping_server_ends_and_exits_1(
         took = time.monotonic() - started
 
     assert status == cli.EXIT_FAILED and took < 5.0
-    assert "did not finish answering within 0.5 s" in capsys.readouterr().err
+    assert (
+        "did not finish answering within the 0.5 s timeout" in capsys.readouterr().err
+    )
     assert _states(tmp_path) == {RequestState.QUEUED}
 
 
