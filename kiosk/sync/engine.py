@@ -221,7 +221,15 @@ class Syncer:
                         "answered with the id of another request",
                     )
             except BackendRejectedError as exc:
-                logger.warning("Request %s rejected: %s", request.ticket, exc.reason)
+                # Only the length: a reason may quote the request's contact
+                # details or text; kiosk queue show has the (capped) text.
+                logger.warning(
+                    "Request %s rejected by the back-end (HTTP %d);"
+                    " kiosk queue show %s gives the reason",
+                    request.ticket,
+                    exc.status,
+                    request.ticket,
+                )
                 report.rejected += 1
                 return Outcome(request.uuid, OutcomeKind.REJECTED, attempts, exc.reason)
             except BackendEndpointError as exc:

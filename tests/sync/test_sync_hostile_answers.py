@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -14,6 +15,7 @@ from kiosk.store import Outbox, Outcome, OutcomeKind, RequestState
 from kiosk.sync.backend import DEMO_API_KEY, Fault
 from kiosk.sync.client import MAX_ANSWER_BYTES, Open311Client
 from kiosk.sync.engine import RetryPolicy, Syncer
+from kiosk.sync.open311 import MAX_REASON_CHARS
 from kiosk.sync.server import ReferenceServer
 from tests.sync.scripted_server import (
     ScriptedServer,
@@ -413,3 +415,27 @@ def test_a_slow_back_end_is_reported_with_the_configured_timeout(
 
     assert "did not finish answering within the 0.3 s timeout" in report.problems[0]
     assert "0.0 s" not in report.problems[0]
+
+
+def test_a_huge_rejection_reason_is_stored_capped_and_kept_out_of_the_log(
+    outbox: Outbox, make_syncer: MakeSyncer, caplog: pytest.LogCaptureFixture
+) -> None:
+    (request,) = file_requests(outbox, 1, email="ion.popescu@example.ro")
+    # A back-end that quotes the submitted address, then 3 MB of text.
+    reason = "invalid email ion.popescu@example.ro " + "x" * 3_000_000
+    body = json.dumps([{"code": 400, "description": reason}]).encode()
+    with ScriptedServer(json_answer(body, status=400)) as refusing:
+        with caplog.at_level(logging.DEBUG):
+            report = make_syncer(refusing.url).run_once()
+
+    assert report.rejected == 1
+    stored = outbox.get(request.uuid)
+    assert stored is not None and stored.rejected_reason is not None
+    assert stored.rejected_reason.startswith("invalid email ion.popescu@")
+    assert len(stored.rejected_reason) < MAX_REASON_CHARS + 50
+    assert f"({len(reason)} characters in all)" in stored.rejected_reason
+    assert "ion.popescu" not in caplog.text
+    assert len(caplog.text) < 10_000
+    assert f"Request {request.ticket} rejected by the back-end (HTTP 400)" in (
+        caplog.text
+    )
