@@ -25,6 +25,7 @@ import httpx
 
 from kiosk.catalog import load_catalog
 from kiosk.config import ConfigError, Settings, load_settings
+from kiosk.pulled_catalog import CATALOG_FILE
 from kiosk.store import Outbox, QueuedRequest, RequestState, StoreError
 from kiosk.sync.backend import DEMO_API_KEY, parse_fault
 from kiosk.sync.client import Open311Client
@@ -39,8 +40,6 @@ EXIT_USAGE = 2
 BACKEND_DB = "open311-backend.sqlite3"
 MAX_PURGE_DAYS = 3650
 """Largest ``queue purge --days``, as for [storage] purge_contact_after_days."""
-CATALOG_FILE = "catalog.json"
-"""The pulled catalogue, next to the outbox in the data directory."""
 
 Handler = Callable[[argparse.Namespace], int]
 

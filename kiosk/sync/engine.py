@@ -354,11 +354,22 @@ class Syncer:
             return
         try:
             remote = self.client.services()
-            doc = merged_catalog_document(self.catalog, remote)
-            write_catalog(doc, self.catalog_path)
-        except (BackendUnavailableError, BackendRejectedError, CatalogError) as exc:
+        except (BackendUnavailableError, BackendRejectedError) as exc:
             report.problems.append(f"catalogue pull failed: {exc}")
             logger.warning("Catalogue pull failed: %s", exc)
+            return
+        try:
+            doc = merged_catalog_document(self.catalog, remote)
+            write_catalog(doc, self.catalog_path)
+        except CatalogError as exc:
+            # The file on disk is what the kiosk files with: a list it
+            # cannot route with must never replace the one that works.
+            problem = (
+                f"the back-end's service list was not used ({exc});"
+                " the kiosk keeps its current catalogue"
+            )
+            report.problems.append(problem)
+            logger.warning("Catalogue pull: %s", problem)
             return
         except OSError as exc:
             report.problems.append(f"cannot save the catalogue: {exc}")
