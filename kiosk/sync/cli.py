@@ -31,12 +31,16 @@ from kiosk.sync.backend import DEMO_API_KEY, parse_fault
 from kiosk.sync.client import Open311Client
 from kiosk.sync.engine import RunReport, Syncer, serve
 from kiosk.sync.errors import SyncError
+from kiosk.sync.run_lock import LOCK_FILE
 from kiosk.sync.server import run_backend
 
 EXIT_OK = 0
 EXIT_FAILED = 1
 """Something is left undelivered, or a fault stopped the command."""
 EXIT_USAGE = 2
+EXIT_BUSY = 75
+"""``sync --once`` found another run in progress (EX_TEMPFAIL); the sync
+unit counts it as success, since the other run does the work."""
 BACKEND_DB = "open311-backend.sqlite3"
 MAX_PURGE_DAYS = 3650
 """Largest ``queue purge --days``, as for [storage] purge_contact_after_days."""
@@ -197,6 +201,7 @@ def build_syncer(settings: Settings, outbox: Outbox, http: httpx.Client) -> Sync
         purge_after=timedelta(days=settings.storage.purge_contact_after_days),
         catalog=load_catalog(),
         catalog_path=settings.storage.data_dir / CATALOG_FILE,
+        lock_path=settings.storage.data_dir / LOCK_FILE,
     )
 
 
@@ -240,6 +245,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _report(report: RunReport) -> int:
+    if report.busy:
+        print(f"kiosk: {report.summary()}", file=sys.stderr)
+        return EXIT_BUSY
     print(f"Sync: {report.summary()}")
     for problem in report.problems:
         print(f"kiosk: {problem}", file=sys.stderr)

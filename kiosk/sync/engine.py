@@ -37,6 +37,7 @@ from kiosk.sync.errors import (
     NotOpen311Error,
     SyncError,
 )
+from kiosk.sync.run_lock import run_lock
 from kiosk.sync.services import merged_catalog_document, write_catalog
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class RunReport:
     """Requests still undelivered (queued or sending) after the run."""
     problems: list[str] = field(default_factory=list)
     """Why the run stopped early or skipped a step, for the operator."""
+    busy: bool = False
+    """True when another run held the lock, so this one did nothing."""
 
     @property
     def delivered_all(self) -> bool:
@@ -89,12 +92,18 @@ class RunReport:
 
     def summary(self) -> str:
         """One line for the log and the terminal."""
+        if self.busy:
+            return ANOTHER_RUN
         return (
             f"sent {self.sent}, deferred with token {self.tokens}, rejected "
             f"{self.rejected}, tokens resolved {self.resolved_tokens}, statuses "
             f"{self.statuses}, contacts purged {self.purged}, still queued "
             f"{self.remaining}"
         )
+
+
+ANOTHER_RUN = "another sync run is in progress; this one did nothing"
+"""The summary of a run that found the lock taken."""
 
 
 class _PushStoppedError(Exception):
@@ -121,6 +130,7 @@ class Syncer:
         wall_clock: Callable[[], datetime] | None = None,
         catalog: Catalog | None = None,
         catalog_path: Path | None = None,
+        lock_path: Path | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -138,6 +148,9 @@ class Syncer:
         """The local catalogue the pulled service list is merged with."""
         self.catalog_path = catalog_path
         """Where the merged catalogue is written; None skips the pull."""
+        self.lock_path = lock_path
+        """The lock file that keeps runs from overlapping; None for tests
+        that drive one syncer alone."""
         self._deadline = 0.0
         self._failures = 0
         self._pending: list[Outcome] = []
@@ -145,7 +158,20 @@ class Syncer:
         client.time_left = lambda: self._deadline - self._clock()
 
     def run_once(self) -> RunReport:
-        """Push, resolve tokens, pull statuses, purge; within the budget."""
+        """Push, resolve tokens, pull statuses, purge; within the budget.
+
+        When another run holds the lock, returns at once a report with
+        ``busy`` set: that run delivers what is queued.
+        """
+        if self.lock_path is None:
+            return self._run_unlocked()
+        with run_lock(self.lock_path) as held:
+            if held:
+                return self._run_unlocked()
+        logger.info("Sync run skipped: %s", ANOTHER_RUN)
+        return RunReport(busy=True, problems=[ANOTHER_RUN])
+
+    def _run_unlocked(self) -> RunReport:
         report = RunReport()
         started = self._wall_clock()
         self._deadline = self._clock() + self.budget_s
