@@ -184,8 +184,22 @@ def read_api_key(settings: Settings) -> str:
     return key[0].strip()
 
 
-def build_syncer(settings: Settings, outbox: Outbox, http: httpx.Client) -> Syncer:
-    """A syncer wired from settings, for the command and the app."""
+def build_syncer(
+    settings: Settings,
+    outbox: Outbox,
+    http: httpx.Client,
+    stop: threading.Event | None = None,
+) -> Syncer:
+    """A syncer wired from settings, for the command and the app.
+
+    Setting ``stop`` ends a run between two requests, and cuts short a
+    wait between retries.
+    """
+    stop = stop or threading.Event()
+
+    def sleep(seconds: float) -> None:
+        stop.wait(seconds)
+
     client = Open311Client(
         http,
         settings.sync.endpoint,
@@ -202,6 +216,8 @@ def build_syncer(settings: Settings, outbox: Outbox, http: httpx.Client) -> Sync
         catalog=load_catalog(),
         catalog_path=settings.storage.data_dir / CATALOG_FILE,
         lock_path=settings.storage.data_dir / LOCK_FILE,
+        stop=stop,
+        sleep=sleep,
     )
 
 
@@ -228,13 +244,15 @@ def _http_client(settings: Settings) -> httpx.Client:
 def cmd_sync(args: argparse.Namespace) -> int:
     """``kiosk sync``: one run with --once, else a service loop."""
     settings = _settings(args)
+    stop = threading.Event()
     with _outbox(settings) as outbox, _http_client(settings) as http:
-        syncer = build_syncer(settings, outbox, http)
+        syncer = build_syncer(settings, outbox, http, stop)
         if args.once:
             return _report(syncer.run_once())
-        stop = threading.Event()
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
+            # The run ends after the request in flight (at most timeout_s),
+            # well within systemd's stop timeout, and reports what it did.
             stop.set()
 
         signal.signal(signal.SIGTERM, request_stop)

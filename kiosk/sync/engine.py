@@ -102,6 +102,8 @@ class RunReport:
         )
 
 
+STOPPED = "stopped on request; what is left stays queued"
+"""The problem reported by a run that its stop event ended early."""
 ANOTHER_RUN = "another sync run is in progress; this one did nothing"
 """The summary of a run that found the lock taken."""
 
@@ -131,6 +133,7 @@ class Syncer:
         catalog: Catalog | None = None,
         catalog_path: Path | None = None,
         lock_path: Path | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -151,6 +154,9 @@ class Syncer:
         self.lock_path = lock_path
         """The lock file that keeps runs from overlapping; None for tests
         that drive one syncer alone."""
+        self.stop = stop or threading.Event()
+        """Set (on SIGTERM) to end the run between two requests; what is
+        left stays queued for the next run."""
         self._deadline = 0.0
         self._failures = 0
         self._pending: list[Outcome] = []
@@ -202,6 +208,9 @@ class Syncer:
     def push(self, report: RunReport) -> None:
         """Post undelivered requests until none is left or the run must end."""
         while self._clock() < self._deadline:
+            if self.stop.is_set():
+                report.problems.append(STOPPED)
+                return
             batch = self.outbox.claim(self.batch_size)
             if not batch:
                 return
@@ -214,7 +223,10 @@ class Syncer:
                     done += 1
             except _PushStoppedError as exc:
                 report.problems.append(str(exc))
-                logger.warning("Sync push stopped: %s", exc)
+                if str(exc) == STOPPED:
+                    logger.info("Sync push stopped: %s", exc)
+                else:
+                    logger.warning("Sync push stopped: %s", exc)
                 return
             finally:
                 released = [
@@ -233,6 +245,8 @@ class Syncer:
         )
         attempts = 0
         while True:
+            if self.stop.is_set():
+                raise _PushStoppedError(STOPPED)
             if self._clock() >= self._deadline:
                 raise _PushStoppedError(
                     "the time budget ran out with requests still queued"
@@ -322,6 +336,11 @@ class Syncer:
             raise _PushStoppedError(f"no time left to wait {wait:.1f} s; last: {exc}")
         logger.warning("Back-end unavailable, retrying in %.1f s: %s", wait, exc)
         self._sleep(wait)
+        # A stop during the wait ends the run at the top of the next attempt.
+
+    def _out_of_time(self) -> bool:
+        """True when the budget is spent or the run was asked to stop."""
+        return self.stop.is_set() or self._clock() >= self._deadline
 
     def _flush(self, extra: list[Outcome]) -> None:
         outcomes, self._pending = self._pending + extra, []
@@ -333,7 +352,7 @@ class Syncer:
         resolved: list[Outcome] = []
         try:
             for request in self.outbox.waiting_for_token():
-                if self._clock() >= self._deadline or request.token is None:
+                if self._out_of_time() or request.token is None:
                     break
                 request_id = self.client.resolve_token(request.token)
                 if request_id is not None and not self._id_taken(
@@ -362,7 +381,7 @@ class Syncer:
                     "Not asking the status of %s: its id is not usable", request.ticket
                 )
         for start in range(0, len(ids), STATUS_BATCH):
-            if self._clock() >= self._deadline:
+            if self._out_of_time():
                 return
             try:
                 updates = self.client.statuses(ids[start : start + STATUS_BATCH])
@@ -376,7 +395,7 @@ class Syncer:
         """Pull services.json, merge it with the local names, save it."""
         if self.catalog is None or self.catalog_path is None:
             return
-        if self._clock() >= self._deadline:
+        if self._out_of_time():
             return
         try:
             remote = self.client.services()

@@ -6,10 +6,7 @@ import json
 import signal
 import subprocess
 import sys
-import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 import pytest
@@ -21,53 +18,16 @@ from kiosk.sync.engine import ANOTHER_RUN, Syncer
 from kiosk.sync.run_lock import LOCK_FILE, run_lock
 from kiosk.sync.server import ReferenceServer
 from kiosk.sync.services import services_document
-from tests.sync.scripted_server import ScriptedServer
+from tests.sync.scripted_server import CountingBackend, ScriptedServer
 from tests.sync.sync_helpers import file_requests
 
 ROOT = Path(__file__).parents[2]
 REQUESTS = 8
 
 
-class CountingBackend:
-    """An Open311 back-end that ignores Idempotency-Key and counts POSTs.
-
-    A POST is answered only once ``gate`` is set, so a test can start a
-    second run while the first one is sure to be in the middle of its work.
-    """
-
-    def __init__(self) -> None:
-        self.gate = threading.Event()
-        self.posts: Counter[str] = Counter()
-        self.first_post = threading.Event()
-        self._lock = threading.Lock()
-        self._services = json.dumps(services_document(load_catalog())).encode()
-
-    def answer(
-        self, handler: BaseHTTPRequestHandler, stopping: threading.Event
-    ) -> None:
-        if handler.command == "POST":
-            with self._lock:
-                self.posts[handler.headers.get("Idempotency-Key", "")] += 1
-                number = sum(self.posts.values())
-            self.first_post.set()
-            while not self.gate.wait(0.05):
-                if stopping.is_set():
-                    return
-            body = json.dumps([{"service_request_id": f"S-{number}"}]).encode()
-        elif handler.path.startswith("/services.json"):
-            body = self._services
-        else:
-            body = b"[]"
-        handler.send_response(200)
-        handler.send_header("Content-Type", "application/json")
-        handler.send_header("Content-Length", str(len(body)))
-        handler.end_headers()
-        handler.wfile.write(body)
-
-
 @pytest.fixture
 def counting() -> Iterator[tuple[CountingBackend, str]]:
-    backend = CountingBackend()
+    backend = CountingBackend(json.dumps(services_document(load_catalog())).encode())
     with ScriptedServer(backend.answer) as server:
         try:
             yield backend, server.url
