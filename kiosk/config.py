@@ -275,6 +275,11 @@ class CardReaderSettings:
     """Seconds between health checks that revive the reader after pcscd restarts."""
 
 
+MIN_SYNC_INTERVAL_S = 1.0
+"""Shortest wait between two runs of the sync loop: a shorter one would
+post, poll and pull back to back and hammer the back-end."""
+
+
 @dataclass(frozen=True)
 class SyncSettings:
     """How the kiosk reaches the city hall's Open311 back-end."""
@@ -625,5 +630,9 @@ def _validate_sync(sync: SyncSettings) -> None:
         # nan compares False with everything, so "<= 0" alone lets it in.
         if not math.isfinite(value) or value <= 0:
             raise ConfigError(f"sync.{key}", "must be a finite number above zero")
+    if sync.interval_s < MIN_SYNC_INTERVAL_S:
+        raise ConfigError(
+            "sync.interval_s", f"must be at least {MIN_SYNC_INTERVAL_S:g} s"
+        )
     if sync.api_key_file and not Path(sync.api_key_file).is_file():
         raise ConfigError("sync.api_key_file", f"{sync.api_key_file} is not a file")

@@ -24,7 +24,7 @@ from typing import Any
 import httpx
 
 from kiosk.catalog import load_catalog
-from kiosk.config import ConfigError, Settings, load_settings
+from kiosk.config import MIN_SYNC_INTERVAL_S, ConfigError, Settings, load_settings
 from kiosk.pulled_catalog import CATALOG_FILE
 from kiosk.store import Outbox, QueuedRequest, RequestState, StoreError
 from kiosk.sync.backend import DEMO_API_KEY, parse_fault
@@ -144,9 +144,9 @@ def _interval(text: str) -> float:
         seconds = float(text)
     except ValueError:
         seconds = math.nan
-    if not math.isfinite(seconds) or seconds <= 0:
+    if not math.isfinite(seconds) or seconds < MIN_SYNC_INTERVAL_S:
         raise argparse.ArgumentTypeError(
-            f"{text!r} is not a number of seconds above zero"
+            f"{text!r} is not a number of seconds, at least {MIN_SYNC_INTERVAL_S:g}"
         )
     return seconds
 
