@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from kiosk.card_wait import SaleLimit
-from kiosk.catalog import Catalog, CatalogError, load_catalog
+from kiosk.catalog import Catalog
 from kiosk.config import Settings
 from kiosk.filing import FilingService
 from kiosk.hardware.factory import make_payment_terminal, make_printer
@@ -17,15 +17,13 @@ from kiosk.payment_flow import PaymentDesk
 from kiosk.payments.journal import PaymentJournal
 from kiosk.payments.reachability import BackendProbe
 from kiosk.payments.service import PaymentService
+from kiosk.pulled_catalog import latest_catalog
 from kiosk.routing import Router, Routing
 from kiosk.routing.background import BackgroundRouter
 from kiosk.session import Session
 from kiosk.store import Outbox
 
 logger = logging.getLogger(__name__)
-
-PULLED_CATALOG = "catalog.json"
-"""File name, in the data directory, of the catalogue pulled at sync."""
 
 
 @dataclass
@@ -80,7 +78,7 @@ def build_core(
         kiosk.store.StoreError: the data directory is unusable.
     """
     if catalog is None:
-        catalog = _latest_catalog(settings)
+        catalog = latest_catalog(settings.storage.data_dir)
     if router is None:
         router = BackgroundRouter(catalog) if train_in_background else Router(catalog)
     outbox = Outbox.in_data_dir(settings.storage.data_dir)
@@ -117,15 +115,3 @@ def build_payments(
     service = PaymentService(journal, terminal, reachable)
     service.busy_retry_s = settings.payment.busy_retry_s
     return PaymentDesk(service, printer, settings.kiosk.id, settings.zone)
-
-
-def _latest_catalog(settings: Settings) -> Catalog:
-    """The catalogue the last sync pulled, or the one shipped with the kiosk."""
-    pulled = settings.storage.data_dir / PULLED_CATALOG
-    if pulled.exists():
-        try:
-            return load_catalog(pulled)
-        except (CatalogError, OSError) as exc:
-            # A bad pull must not keep the kiosk from starting.
-            logger.warning("Ignoring the pulled catalogue %s: %s", pulled, exc)
-    return load_catalog()

@@ -39,6 +39,12 @@ REGISTRY_SERVICE = "general.registry_submission"
 """Where a written request that fits no service is registered."""
 NO_ACTION_SERVICE = "general.no_action"
 """The label of input that must never become a filed request."""
+ROUTER_SERVICES = (INFO_DESK_SERVICE, NO_ACTION_SERVICE, REGISTRY_SERVICE)
+"""Services the router cannot work without: it falls back on them."""
+MAX_SERVICES = 1000
+"""Most services a usable catalogue holds. A city hall offers about a
+hundred; the router trains one model per service, so a list far longer
+would keep the kiosk busy training instead of serving."""
 OPEN311_LANGUAGE = "ro"
 """The language of names, descriptions and keywords in the Open311 list."""
 
@@ -292,6 +298,23 @@ def _from_open311_entry(entry: Mapping[str, Any], local: Catalog) -> Service:
         keywords=keywords,
         fee_bani=None,
     )
+
+
+def check_usable(catalog: Catalog) -> None:
+    """Raise CatalogError unless the kiosk can route and file with ``catalog``.
+
+    A catalogue can be well formed and still useless: one pulled from a
+    back-end that lists no services, or leaves out the info desk, would
+    stop the router from training and so every filing.
+    """
+    for code in ROUTER_SERVICES:
+        if code not in catalog:
+            raise CatalogError(f"the router needs service {code} in the catalogue")
+    if len(catalog) > MAX_SERVICES:
+        raise CatalogError(
+            f"the catalogue has {len(catalog)} services, more than the"
+            f" {MAX_SERVICES} the router is built for"
+        )
 
 
 def load_catalog(path: Path | None = None) -> Catalog:

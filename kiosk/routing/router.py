@@ -27,8 +27,8 @@ from sklearn.svm import LinearSVC
 
 from kiosk.catalog import (
     INFO_DESK_SERVICE,
-    NO_ACTION_SERVICE,
     REGISTRY_SERVICE,
+    ROUTER_SERVICES,
     Catalog,
     CatalogError,
     Service,
@@ -67,7 +67,6 @@ _TOPIC_BREAK = re.compile(
     r"[.;!?\n]+|,\s*|\b(?:și|si|iar|apoi|plus|és|es|meg|valamint|illetve|and|also)\b",
     re.IGNORECASE,
 )
-_REQUIRED = (INFO_DESK_SERVICE, NO_ACTION_SERVICE, REGISTRY_SERVICE)
 
 FloatArray = npt.NDArray[np.float64]
 
@@ -80,7 +79,7 @@ class Router:
     ) -> None:
         """Train the model on ``catalog`` and ``examples`` (default: shipped)."""
         started = time.perf_counter()
-        for code in _REQUIRED:
+        for code in ROUTER_SERVICES:
             if code not in catalog:
                 raise CatalogError(f"the router needs service {code} in the catalogue")
         self.catalog = catalog

@@ -25,6 +25,7 @@ import httpx
 
 from kiosk.catalog import Catalog, CatalogError, load_catalog
 from kiosk.config import MIN_SYNC_INTERVAL_S, ConfigError, Settings, load_settings
+from kiosk.pulled_catalog import CATALOG_FILE
 from kiosk.store import (
     DamagedRequest,
     Outbox,
@@ -36,6 +37,7 @@ from kiosk.sync.backend import DEMO_API_KEY, parse_fault
 from kiosk.sync.client import Open311Client
 from kiosk.sync.engine import RunReport, Syncer, serve
 from kiosk.sync.errors import SyncError
+from kiosk.sync.run_lock import LOCK_FILE
 from kiosk.sync.server import run_backend
 
 EXIT_OK = 0
@@ -45,11 +47,12 @@ EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
 """Stopped with Ctrl-C (128 + SIGINT, as shells report it)."""
 INTERRUPTED = "kiosk: interrupted; nothing was half-written to the outbox"
+EXIT_BUSY = 75
+"""``sync --once`` found another run in progress (EX_TEMPFAIL); the sync
+unit counts it as success, since the other run does the work."""
 BACKEND_DB = "open311-backend.sqlite3"
 MAX_PURGE_DAYS = 3650
 """Largest ``queue purge --days``, as for [storage] purge_contact_after_days."""
-CATALOG_FILE = "catalog.json"
-"""The pulled catalogue, next to the outbox in the data directory."""
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -207,8 +210,22 @@ def read_api_key(settings: Settings) -> str:
     return key[0].strip()
 
 
-def build_syncer(settings: Settings, outbox: Outbox, http: httpx.Client) -> Syncer:
-    """A syncer wired from settings, for the command and the app."""
+def build_syncer(
+    settings: Settings,
+    outbox: Outbox,
+    http: httpx.Client,
+    stop: threading.Event | None = None,
+) -> Syncer:
+    """A syncer wired from settings, for the command and the app.
+
+    Setting ``stop`` ends a run between two requests, and cuts short a
+    wait between retries.
+    """
+    stop = stop or threading.Event()
+
+    def sleep(seconds: float) -> None:
+        stop.wait(seconds)
+
     client = Open311Client(
         http,
         settings.sync.endpoint,
@@ -224,6 +241,9 @@ def build_syncer(settings: Settings, outbox: Outbox, http: httpx.Client) -> Sync
         purge_after=timedelta(days=settings.storage.purge_contact_after_days),
         catalog=load_catalog(),
         catalog_path=settings.storage.data_dir / CATALOG_FILE,
+        lock_path=settings.storage.data_dir / LOCK_FILE,
+        stop=stop,
+        sleep=sleep,
     )
 
 
@@ -250,13 +270,15 @@ def _http_client(settings: Settings) -> httpx.Client:
 def cmd_sync(args: argparse.Namespace) -> int:
     """``kiosk sync``: one run with --once, else a service loop."""
     settings = _settings(args)
+    stop = threading.Event()
     with _outbox(settings) as outbox, _http_client(settings) as http:
-        syncer = build_syncer(settings, outbox, http)
+        syncer = build_syncer(settings, outbox, http, stop)
         if args.once:
             return _report(syncer.run_once())
-        stop = threading.Event()
 
         def request_stop(signum: int, frame: FrameType | None) -> None:
+            # The run ends after the request in flight (at most timeout_s),
+            # well within systemd's stop timeout, and reports what it did.
             stop.set()
 
         signal.signal(signal.SIGTERM, request_stop)
@@ -267,6 +289,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
 
 
 def _report(report: RunReport) -> int:
+    if report.busy:
+        print(f"kiosk: {report.summary()}", file=sys.stderr)
+        return EXIT_BUSY
     print(f"Sync: {report.summary()}")
     for problem in report.problems:
         print(f"kiosk: {problem}", file=sys.stderr)

@@ -120,24 +120,36 @@ class Open311Client:
         except RecursionError as exc:
             raise NotOpen311Error(url, "answered with JSON nested too deep") from exc
 
-    def _limit_s(self) -> float:
-        """Seconds the next call may take in all."""
-        limit = self.timeout_s
-        if limit is None:
-            limit = self.http.timeout.read or DEFAULT_TIMEOUT_S
+    def _limit(self) -> tuple[float, str]:
+        """Seconds the next call may take in all, and what set that limit.
+
+        The second part ends the sentence "did not finish answering within":
+        when the run's budget is what cut the call short, the message must
+        say so rather than show the remnant as if it were the timeout.
+        """
+        timeout = self.timeout_s
+        if timeout is None:
+            timeout = self.http.timeout.read or DEFAULT_TIMEOUT_S
+        limit, why = timeout, f"the {timeout:.1f} s timeout"
         if self.time_left is not None:
-            limit = min(limit, self.time_left())
+            left = self.time_left()
+            if left < timeout:
+                limit = left
+                why = (
+                    f"the {max(left, 0.0):.1f} s left of the run's time budget"
+                    f" (timeout {timeout:.1f} s)"
+                )
         # httpx treats 0 as "no wait at all"; keep a sliver so the call
         # fails as a timeout rather than as a configuration error.
-        return max(limit, 0.01)
+        return max(limit, 0.01), why
 
     def _call(self, method: str, path: str, **kwargs: Any) -> Any:
         url = self.endpoint + path
-        limit = self._limit_s()
+        limit, why = self._limit()
         logger.debug("sync.call.started method=%s url=%.200s", method, url)
         try:
             with self.http.stream(method, url, timeout=limit, **kwargs) as response:
-                body = self._read_body(url, response, self._clock() + limit, limit)
+                body = self._read_body(url, response, self._clock() + limit, why)
         except (httpx.ConnectError, httpx.ConnectTimeout) as exc:
             raise BackendUnavailableError(
                 url, f"could not be reached ({exc!r})"
@@ -145,8 +157,7 @@ class Open311Client:
         except httpx.TimeoutException as exc:
             raise BackendUnavailableError(
                 url,
-                f"was reached but did not finish answering within {limit:.1f} s"
-                f" ({exc!r})",
+                f"was reached but did not finish answering within {why} ({exc!r})",
             ) from exc
         except httpx.TransportError as exc:
             raise BackendUnavailableError(
@@ -166,7 +177,7 @@ class Open311Client:
         return self._checked(url, response, body)
 
     def _read_body(
-        self, url: str, response: httpx.Response, deadline: float, limit: float
+        self, url: str, response: httpx.Response, deadline: float, why: str
     ) -> bytes:
         """The whole body, unless it is too big or too slow to arrive."""
         answered = f"answered HTTP {response.status_code}"
@@ -189,8 +200,7 @@ class Open311Client:
             if self._clock() > deadline:
                 raise BackendUnavailableError(
                     url,
-                    f"{answered} but sent only {size} bytes of its body"
-                    f" within {limit:.1f} s",
+                    f"{answered} but sent only {size} bytes of its body within {why}",
                 )
         return b"".join(chunks)
 
@@ -235,9 +245,17 @@ class Open311Client:
             pass
         try:
             moment = parsedate_to_datetime(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, IndexError, OverflowError):
+            # Any header that is neither seconds nor a date is ignored: the
+            # engine's own back-off applies instead.
             return None
-        return max(0.0, (moment - self._wall_clock()).total_seconds())
+        if moment.tzinfo is None:
+            # "-0000" parses to a naive datetime; HTTP dates are in UTC.
+            moment = moment.replace(tzinfo=UTC)
+        try:
+            return max(0.0, (moment - self._wall_clock()).total_seconds())
+        except OverflowError:
+            return None
 
 
 def _json_body(headers: Mapping[str, str], body: bytes) -> tuple[Any, str | None]:

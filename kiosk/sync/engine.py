@@ -37,6 +37,7 @@ from kiosk.sync.errors import (
     NotOpen311Error,
     SyncError,
 )
+from kiosk.sync.run_lock import run_lock
 from kiosk.sync.services import merged_catalog_document, write_catalog
 
 logger = logging.getLogger(__name__)
@@ -81,6 +82,8 @@ class RunReport:
     """Requests still undelivered (queued or sending) after the run."""
     problems: list[str] = field(default_factory=list)
     """Why the run stopped early or skipped a step, for the operator."""
+    busy: bool = False
+    """True when another run held the lock, so this one did nothing."""
 
     @property
     def delivered_all(self) -> bool:
@@ -89,12 +92,20 @@ class RunReport:
 
     def summary(self) -> str:
         """One line for the log and the terminal."""
+        if self.busy:
+            return ANOTHER_RUN
         return (
             f"sent {self.sent}, deferred with token {self.tokens}, rejected "
             f"{self.rejected}, tokens resolved {self.resolved_tokens}, statuses "
             f"{self.statuses}, contacts purged {self.purged}, still queued "
             f"{self.remaining}"
         )
+
+
+STOPPED = "stopped on request; what is left stays queued"
+"""The problem reported by a run that its stop event ended early."""
+ANOTHER_RUN = "another sync run is in progress; this one did nothing"
+"""The summary of a run that found the lock taken."""
 
 
 class _PushStoppedError(Exception):
@@ -121,6 +132,8 @@ class Syncer:
         wall_clock: Callable[[], datetime] | None = None,
         catalog: Catalog | None = None,
         catalog_path: Path | None = None,
+        lock_path: Path | None = None,
+        stop: threading.Event | None = None,
     ) -> None:
         self.outbox = outbox
         self.client = client
@@ -138,6 +151,12 @@ class Syncer:
         """The local catalogue the pulled service list is merged with."""
         self.catalog_path = catalog_path
         """Where the merged catalogue is written; None skips the pull."""
+        self.lock_path = lock_path
+        """The lock file that keeps runs from overlapping; None for tests
+        that drive one syncer alone."""
+        self.stop = stop or threading.Event()
+        """Set (on SIGTERM) to end the run between two requests; what is
+        left stays queued for the next run."""
         self._deadline = 0.0
         self._failures = 0
         self._pending: list[Outcome] = []
@@ -145,7 +164,20 @@ class Syncer:
         client.time_left = lambda: self._deadline - self._clock()
 
     def run_once(self) -> RunReport:
-        """Push, resolve tokens, pull statuses, purge; within the budget."""
+        """Push, resolve tokens, pull statuses, purge; within the budget.
+
+        When another run holds the lock, returns at once a report with
+        ``busy`` set: that run delivers what is queued.
+        """
+        if self.lock_path is None:
+            return self._run_unlocked()
+        with run_lock(self.lock_path) as held:
+            if held:
+                return self._run_unlocked()
+        logger.info("Sync run skipped: %s", ANOTHER_RUN)
+        return RunReport(busy=True, problems=[ANOTHER_RUN])
+
+    def _run_unlocked(self) -> RunReport:
         report = RunReport()
         started = self._wall_clock()
         self._deadline = self._clock() + self.budget_s
@@ -176,6 +208,9 @@ class Syncer:
     def push(self, report: RunReport) -> None:
         """Post undelivered requests until none is left or the run must end."""
         while self._clock() < self._deadline:
+            if self.stop.is_set():
+                report.problems.append(STOPPED)
+                return
             batch = self.outbox.claim(self.batch_size)
             if not batch:
                 return
@@ -188,7 +223,10 @@ class Syncer:
                     done += 1
             except _PushStoppedError as exc:
                 report.problems.append(str(exc))
-                logger.warning("Sync push stopped: %s", exc)
+                if str(exc) == STOPPED:
+                    logger.info("Sync push stopped: %s", exc)
+                else:
+                    logger.warning("Sync push stopped: %s", exc)
                 return
             finally:
                 released = [
@@ -207,6 +245,8 @@ class Syncer:
         )
         attempts = 0
         while True:
+            if self.stop.is_set():
+                raise _PushStoppedError(STOPPED)
             if self._clock() >= self._deadline:
                 raise _PushStoppedError(
                     "the time budget ran out with requests still queued"
@@ -221,7 +261,15 @@ class Syncer:
                         "answered with the id of another request",
                     )
             except BackendRejectedError as exc:
-                logger.warning("Request %s rejected: %s", request.ticket, exc.reason)
+                # Only the length: a reason may quote the request's contact
+                # details or text; kiosk queue show has the (capped) text.
+                logger.warning(
+                    "Request %s rejected by the back-end (HTTP %d);"
+                    " kiosk queue show %s gives the reason",
+                    request.ticket,
+                    exc.status,
+                    request.ticket,
+                )
                 report.rejected += 1
                 return Outcome(request.uuid, OutcomeKind.REJECTED, attempts, exc.reason)
             except BackendEndpointError as exc:
@@ -288,6 +336,11 @@ class Syncer:
             raise _PushStoppedError(f"no time left to wait {wait:.1f} s; last: {exc}")
         logger.warning("Back-end unavailable, retrying in %.1f s: %s", wait, exc)
         self._sleep(wait)
+        # A stop during the wait ends the run at the top of the next attempt.
+
+    def _out_of_time(self) -> bool:
+        """True when the budget is spent or the run was asked to stop."""
+        return self.stop.is_set() or self._clock() >= self._deadline
 
     def _flush(self, extra: list[Outcome]) -> None:
         outcomes, self._pending = self._pending + extra, []
@@ -299,7 +352,7 @@ class Syncer:
         resolved: list[Outcome] = []
         try:
             for request in self.outbox.waiting_for_token():
-                if self._clock() >= self._deadline or request.token is None:
+                if self._out_of_time() or request.token is None:
                     break
                 request_id = self.client.resolve_token(request.token)
                 if request_id is not None and not self._id_taken(
@@ -328,7 +381,7 @@ class Syncer:
                     "Not asking the status of %s: its id is not usable", request.ticket
                 )
         for start in range(0, len(ids), STATUS_BATCH):
-            if self._clock() >= self._deadline:
+            if self._out_of_time():
                 return
             try:
                 updates = self.client.statuses(ids[start : start + STATUS_BATCH])
@@ -342,15 +395,26 @@ class Syncer:
         """Pull services.json, merge it with the local names, save it."""
         if self.catalog is None or self.catalog_path is None:
             return
-        if self._clock() >= self._deadline:
+        if self._out_of_time():
             return
         try:
             remote = self.client.services()
-            doc = merged_catalog_document(self.catalog, remote)
-            write_catalog(doc, self.catalog_path)
-        except (BackendUnavailableError, BackendRejectedError, CatalogError) as exc:
+        except (BackendUnavailableError, BackendRejectedError) as exc:
             report.problems.append(f"catalogue pull failed: {exc}")
             logger.warning("Catalogue pull failed: %s", exc)
+            return
+        try:
+            doc = merged_catalog_document(self.catalog, remote)
+            write_catalog(doc, self.catalog_path)
+        except CatalogError as exc:
+            # The file on disk is what the kiosk files with: a list it
+            # cannot route with must never replace the one that works.
+            problem = (
+                f"the back-end's service list was not used ({exc});"
+                " the kiosk keeps its current catalogue"
+            )
+            report.problems.append(problem)
+            logger.warning("Catalogue pull: %s", problem)
             return
         except OSError as exc:
             report.problems.append(f"cannot save the catalogue: {exc}")

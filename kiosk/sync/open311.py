@@ -23,6 +23,10 @@ ENDPOINT_STATUSES = frozenset({404, 405, 406, 410, 413, 414, 415, 501, 505})
 """HTTP statuses that speak of the URL or the server, never of one request."""
 MAX_ID_LENGTH = 128
 """Longest service_request_id or token believed; longer ones are garbage."""
+MAX_REASON_CHARS = 500
+"""Longest error text kept from the back-end. It is stored in the outbox
+and shown by ``kiosk queue show``; a longer one would fill the disk and the
+journal, and may quote what the citizen typed (personal data)."""
 # Words of errors about the URL. "url" and "uri" only stand alone, so that
 # "url-encoding" and "hourly" do not count.
 _ENDPOINT_WORDS = re.compile(
@@ -104,7 +108,11 @@ def blames_endpoint(doc: Any) -> bool:
 
 
 def error_reason(doc: Any) -> str | None:
-    """The descriptions of an Open311 error list, or None if it is not one."""
+    """The descriptions of an Open311 error list, or None if it is not one.
+
+    The text is cut to :data:`MAX_REASON_CHARS`: it is stored in the outbox
+    and shown in messages, and the back-end decides its length.
+    """
     if not isinstance(doc, list) or not doc:
         return None
     reasons = []
@@ -115,7 +123,14 @@ def error_reason(doc: Any) -> str | None:
         if not isinstance(description, str) or "code" not in entry:
             return None
         reasons.append(description)
-    return "; ".join(reasons)
+    return capped_reason("; ".join(reasons))
+
+
+def capped_reason(text: str) -> str:
+    """``text`` cut to :data:`MAX_REASON_CHARS`, saying how long it was."""
+    if len(text) <= MAX_REASON_CHARS:
+        return text
+    return f"{text[:MAX_REASON_CHARS]}… ({len(text)} characters in all)"
 
 
 def parse_post_answer(doc: Any) -> PostAnswer:

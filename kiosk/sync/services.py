@@ -14,7 +14,7 @@ import os
 from pathlib import Path
 from typing import Any
 
-from kiosk.catalog import REGISTRY_SERVICE, Catalog, Service
+from kiosk.catalog import REGISTRY_SERVICE, Catalog, Service, check_usable
 from kiosk.sync.open311 import RemoteService
 
 logger = logging.getLogger(__name__)
@@ -46,7 +46,11 @@ def merged_catalog_document(
     """A catalogue document: the back-end's services with local additions.
 
     The result has the shape of the shipped ``catalog.json`` and is
-    validated by building a :class:`Catalog` from it before it is returned.
+    validated before it is returned: it must build a :class:`Catalog` the
+    kiosk can route with (see :func:`kiosk.catalog.check_usable`).
+
+    Raises:
+        CatalogError: the merged catalogue is malformed or unusable.
     """
     departments = [
         {"id": d.id, **{f"name_{lang}": name for lang, name in d.names.items()}}
@@ -61,7 +65,7 @@ def merged_catalog_document(
     # Pseudo-services are routing targets, never on the back-end's list.
     services += [_local_entry(s) for s in local if not s.is_fileable]
     doc = {"departments": departments, "services": services}
-    Catalog.from_document(doc)
+    check_usable(Catalog.from_document(doc))
     return doc
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import threading
+from collections import Counter
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -118,3 +120,49 @@ def huge_answer(declared: int | None) -> Answerer:
             handler.wfile.write(block)
 
     return answer
+
+
+class CountingBackend:
+    """An Open311 back-end that ignores Idempotency-Key and counts POSTs.
+
+    A POST is answered only once ``gate`` is set, so a test can start a
+    second run while the first one is sure to be in the middle of its work.
+    """
+
+    def __init__(self, services: bytes, post_delay_s: float = 0.0) -> None:
+        self.post_delay_s = post_delay_s
+        """Seconds each POST takes once the gate is open."""
+        self.answered = 0
+        """POSTs answered in full."""
+        self.gate = threading.Event()
+        self.posts: Counter[str] = Counter()
+        self.first_post = threading.Event()
+        self._lock = threading.Lock()
+        self._services = services
+
+    def answer(
+        self, handler: BaseHTTPRequestHandler, stopping: threading.Event
+    ) -> None:
+        if handler.command == "POST":
+            with self._lock:
+                self.posts[handler.headers.get("Idempotency-Key", "")] += 1
+                number = sum(self.posts.values())
+            self.first_post.set()
+            while not self.gate.wait(0.05):
+                if stopping.is_set():
+                    return
+            if stopping.wait(self.post_delay_s):
+                return
+            body = json.dumps([{"service_request_id": f"S-{number}"}]).encode()
+        elif handler.path.startswith("/services.json"):
+            body = self._services
+        else:
+            body = b"[]"
+        handler.send_response(200)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.end_headers()
+        handler.wfile.write(body)
+        if handler.command == "POST":
+            with self._lock:
+                self.answered += 1

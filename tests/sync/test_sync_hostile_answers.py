@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from collections.abc import Callable, Iterator
@@ -11,9 +12,10 @@ import httpx
 import pytest
 
 from kiosk.store import Outbox, Outcome, OutcomeKind, RequestState
-from kiosk.sync.backend import DEMO_API_KEY
+from kiosk.sync.backend import DEMO_API_KEY, Fault
 from kiosk.sync.client import MAX_ANSWER_BYTES, Open311Client
 from kiosk.sync.engine import RetryPolicy, Syncer
+from kiosk.sync.open311 import MAX_REASON_CHARS
 from kiosk.sync.server import ReferenceServer
 from tests.sync.scripted_server import (
     ScriptedServer,
@@ -292,7 +294,8 @@ def test_a_dripping_answer_stops_at_the_calls_timeout(
         took = time.monotonic() - started
 
     assert took < 2.0
-    assert "sent only" in report.problems[0] and "within 0.5 s" in report.problems[0]
+    problem = report.problems[0]
+    assert "sent only" in problem and "within the 0.5 s timeout" in problem
     assert states(outbox) == {RequestState.QUEUED}
 
 
@@ -310,7 +313,7 @@ def test_a_dripping_answer_stops_when_the_runs_budget_ends(
         took = time.monotonic() - started
 
     assert took < 2.5
-    assert "within 1.0 s" in report.problems[0]
+    assert "within the 1.0 s left of the run's time budget" in report.problems[0]
     assert states(outbox) == {RequestState.QUEUED}
 
 
@@ -341,3 +344,98 @@ def test_deeply_nested_json_from_a_real_server_is_reported(
 
     assert "nested too deep" in report.problems[0]
     assert states(outbox) == {RequestState.QUEUED}
+
+
+# -- odd Retry-After values and the wording of timeouts ----------------------
+
+
+def _busy_answer(retry_after: str) -> Callable[..., None]:
+    """A 503 whose Open311 error list comes with ``retry_after``."""
+    body = b'[{"code": 503, "description": "later"}]'
+
+    def answer(handler: Any, stopping: Any) -> None:
+        handler.send_response(503)
+        handler.send_header("Content-Type", "application/json")
+        handler.send_header("Content-Length", str(len(body)))
+        handler.send_header("Retry-After", retry_after)
+        handler.end_headers()
+        handler.wfile.write(body)
+
+    return answer
+
+
+@pytest.mark.parametrize(
+    ("retry_after", "waited"),
+    [
+        # A date with the "-0000" zone parses without a time zone; it is
+        # long past, so the wait is zero.
+        ("Wed, 21 Oct 2015 07:28:00 -0000", 0.0),
+        ("Wed, 21 Oct 2015 07:28:00 GMT", 0.0),
+        ("7", 7.0),
+        # Neither seconds nor a date: the engine's own back-off applies.
+        ("soon", None),
+        ("Wed, 99 Foo 2015 99:99:99 -0000", None),
+        ("", None),
+    ],
+)
+def test_an_odd_retry_after_never_crashes_the_run(
+    retry_after: str,
+    waited: float | None,
+    outbox: Outbox,
+    make_syncer: MakeSyncer,
+    fake_time: FakeTime,
+) -> None:
+    file_requests(outbox, 1)
+    policy = RetryPolicy(base_s=0.5, max_consecutive_failures=2)
+    with ScriptedServer(_busy_answer(retry_after)) as busy:
+        report = make_syncer(busy.url, policy=policy).run_once()
+
+    assert report.failed_attempts == 2
+    assert "2 failures in a row" in report.problems[0]
+    assert len(fake_time.sleeps) == 1
+    if waited is None:
+        # The policy's first wait: between half and all of base_s.
+        assert 0.25 <= fake_time.sleeps[0] <= 0.5
+    else:
+        assert fake_time.sleeps[0] == waited
+    assert states(outbox) == {RequestState.QUEUED}
+
+
+def test_a_slow_back_end_is_reported_with_the_configured_timeout(
+    outbox: Outbox,
+    make_syncer: MakeSyncer,
+    start_server: Callable[..., ReferenceServer],
+) -> None:
+    file_requests(outbox, 1)
+    slow = start_server(faults=[(Fault.SLOW, -1)], slow_s=5.0)
+    syncer = make_syncer(slow.url, policy=RetryPolicy(max_consecutive_failures=1))
+    syncer.client.timeout_s = 0.3
+
+    report = syncer.run_once()
+
+    assert "did not finish answering within the 0.3 s timeout" in report.problems[0]
+    assert "0.0 s" not in report.problems[0]
+
+
+def test_a_huge_rejection_reason_is_stored_capped_and_kept_out_of_the_log(
+    outbox: Outbox, make_syncer: MakeSyncer, caplog: pytest.LogCaptureFixture
+) -> None:
+    (request,) = file_requests(outbox, 1, email="ion.popescu@example.ro")
+    # A back-end that quotes the submitted address, then 3 MB of text.
+    reason = "invalid email ion.popescu@example.ro " + "x" * 3_000_000
+    body = json.dumps([{"code": 400, "description": reason}]).encode()
+    with ScriptedServer(json_answer(body, status=400)) as refusing:
+        with caplog.at_level(logging.DEBUG):
+            report = make_syncer(refusing.url).run_once()
+
+    assert report.rejected == 1
+    stored = outbox.get(request.uuid)
+    assert stored is not None and stored.rejected_reason is not None
+    assert stored.rejected_reason.startswith("invalid email ion.popescu@")
+    assert len(stored.rejected_reason) < MAX_REASON_CHARS + 50
+    assert f"({len(reason)} characters in all)" in stored.rejected_reason
+    assert "ion.popescu" not in caplog.text
+    assert len(caplog.text) < 10_000
+    assert f"Request {request.ticket} rejected by the back-end (HTTP 400)" in (
+        caplog.text
+    )

@@ -43,6 +43,8 @@ def test_sync_settings_load_from_toml_and_the_key_from_its_file(tmp_path: Path) 
         ("[sync]\nbudget_s = nan\n", "sync.budget_s"),
         ("[sync]\ntimeout_s = inf\n", "sync.timeout_s"),
         ("[sync]\ninterval_s = inf\n", "sync.interval_s"),
+        ("[sync]\ninterval_s = 1e-300\n", "sync.interval_s"),
+        ("[sync]\ninterval_s = 0.5\n", "sync.interval_s"),
         ("[sync]\nbudget_s = inf\n", "sync.budget_s"),
         ("[sync]\nbudget_s = -inf\n", "sync.budget_s"),
         ('[sync]\napi_key_file = "/nonexistent/key"\n', "sync.api_key_file"),
