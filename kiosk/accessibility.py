@@ -160,6 +160,9 @@ def spell_ticket(ticket: str) -> str:
 
 KEYPAD_HINT = N_("Use the arrow keys to move, and Enter to choose.")
 """Spoken on the first screen and whenever the citizen asks for a repeat."""
+PAUSE_HINT = N_("Press Pause to pause the speech, and again to go on.")
+"""Said after the keypad hint: the Pause key is the one key not found by
+moving, since moving speaks the control it lands on."""
 RECEIPT_HINT = N_("Please take your receipt.")
 TICKET_SPELLED = N_("Ticket number: {ticket}.")
 POSITION = N_("{index} of {count}")
@@ -185,8 +188,13 @@ def spoken_view(
     if printed:
         parts.append(gettext(RECEIPT_HINT))
     if hint:
-        parts.append(gettext(KEYPAD_HINT))
+        parts.append(keypad_hint(gettext))
     return " ".join(parts)
+
+
+def keypad_hint(gettext: Callable[[str], str]) -> str:
+    """How to use the keypad: move, choose, pause the speech."""
+    return f"{gettext(KEYPAD_HINT)} {gettext(PAUSE_HINT)}"
 
 
 def control_speech(

@@ -10,7 +10,7 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
-from kiosk.accessibility import KEYPAD_HINT
+from kiosk.accessibility import keypad_hint
 from kiosk.app import Core
 from kiosk.i18n import translations
 from kiosk.session import Screen
@@ -60,7 +60,7 @@ def test_the_keypad_and_speech_alone_file_a_request(
         (
             code,
             f"{translations(code).gettext('Choose your language')} "
-            f"{translations(code).gettext(KEYPAD_HINT)}",
+            f"{keypad_hint(translations(code).gettext)}",
         )
         for code in ("ro", "hu", "en")
     ]
@@ -150,7 +150,8 @@ def test_escape_goes_back_and_help_repeats_with_the_keypad_hint(
     assert last_said(kiosk) == (
         "en",
         f"{_('Choose a category')} "
-        f"{_('Use the arrow keys to move, and Enter to choose.')}",
+        f"{_('Use the arrow keys to move, and Enter to choose.')} "
+        f"{_('Press Pause to pause the speech, and again to go on.')}",
     )
     press(qtbot, kiosk, Qt.Key.Key_Escape)
     _on(kiosk, Screen.DESCRIBE)

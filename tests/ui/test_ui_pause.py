@@ -20,7 +20,9 @@ from tests.helpers.voice import VoiceKiosk, start_voice_kiosk
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
 
-WAIT_MS = 10_000
+WAIT_MS = 30_000
+"""Longer than the language screen's first part takes to play in real time
+(the simulated tone lasts 60 ms a character)."""
 
 
 class Speech:
