@@ -264,6 +264,28 @@ def test_outbox_and_sync_checks_take_a_relative_data_dir(
     assert read_outbox_summary(relative).counts == {"queued": 1}
 
 
+@pytest.mark.parametrize("damage", ["not a time", "", 42])
+def test_an_unreadable_time_in_the_outbox_is_a_warning_not_a_crash(
+    data_dir: Path, damage: object
+):
+    with Outbox.in_data_dir(data_dir) as outbox:
+        outbox.enqueue(NewRequest("S1", "D1", "ro", "text"))
+    _healthy_outbox(data_dir)
+    conn = sqlite3.connect(data_dir / "outbox.sqlite3")
+    conn.execute("UPDATE requests SET created_utc = ?", (damage,))
+    conn.execute("UPDATE sync_runs SET finished_utc = ?", (damage,))
+    conn.commit()
+    conn.close()
+    now = datetime.now(UTC)
+
+    waiting = system.check_outbox(data_dir, system.DiagSettings(), now)
+    last = system.check_last_sync(data_dir, now)
+
+    assert waiting.level is Level.WARNING
+    assert "unreadable time" in waiting.summary
+    assert last.level is Level.WARNING
+
+
 def test_failed_last_sync_warns(data_dir: Path):
     _healthy_outbox(data_dir)
     conn = sqlite3.connect(data_dir / "outbox.sqlite3")

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from kiosk.cli import main as kiosk_main
 from kiosk.routing.cli import main
 
 EVAL_KEYS = {
@@ -130,3 +131,30 @@ def test_eval_keeps_line_numbers_across_a_line_separator_in_a_string(
     )
     assert main(["--eval", str(path)], io.StringIO()) == 2
     assert "line 3: " in capsys.readouterr().err
+
+
+def test_route_uses_the_catalogue_the_kiosk_last_pulled(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The back-end no longer offers towing: the kiosk would not route to it,
+    # and neither may the technician's `kiosk route`.
+    shipped = json.loads(
+        (Path(__file__).parents[1] / "kiosk/data/catalog.json").read_text("utf-8")
+    )
+    shipped["services"] = [
+        s for s in shipped["services"] if s["code"] != "vehicle.towed_recovery"
+    ]
+    data_dir = tmp_path / "data"
+    data_dir.mkdir()
+    (data_dir / "catalog.json").write_text(json.dumps(shipped), encoding="utf-8")
+    argv = ["My car was towed", "--lang", "en", "--json"]
+
+    assert kiosk_main(["--data-dir", str(tmp_path / "empty"), "route", *argv]) == 0
+    before = json.loads(capsys.readouterr().out)
+    assert kiosk_main(["--data-dir", str(data_dir), "route", *argv]) == 0
+    after = json.loads(capsys.readouterr().out)
+
+    assert before["service"] == "vehicle.towed_recovery"
+    ranked = [candidate["service"] for candidate in after["ranking"]]
+    assert after["service"] != "vehicle.towed_recovery"
+    assert "vehicle.towed_recovery" not in ranked

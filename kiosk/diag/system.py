@@ -73,7 +73,14 @@ def check_outbox(data_dir: Path, limits: DiagSettings, now: datetime) -> Finding
         )
     if not count:
         return ok("nothing waiting for the back-end")
-    age = now - datetime.fromisoformat(oldest)
+    try:
+        age = now - datetime.fromisoformat(oldest)
+    except (TypeError, ValueError):
+        # A damaged row: the outbox keeps it and the sync skips it.
+        return warning(
+            f"{count} waiting; the oldest has an unreadable time",
+            "see `kiosk queue list`, which names the damaged request",
+        )
     summary = f"{count} waiting, oldest since {oldest[:16]}Z ({_hours(age)})"
     if age > timedelta(hours=limits.oldest_warning_h) or count > limits.backlog_warning:
         return warning(summary, "check the network and `kiosk sync`'s log")
@@ -94,10 +101,13 @@ def check_last_sync(data_dir: Path, now: datetime) -> Finding:
     if row is None:
         return warning("never synced", "run `kiosk sync` once and read its output")
     when, result = row
-    summary = f"last sync {when[:16]}Z"
+    summary = f"last sync {str(when)[:16]}Z"
     if result != "ok":
         return warning(f"{summary} failed: {result}", "see `kiosk sync`'s log")
-    age = now - datetime.fromisoformat(when)
+    try:
+        age = now - datetime.fromisoformat(when)
+    except (TypeError, ValueError):
+        return warning(f"{summary}: its time cannot be read", "run `kiosk sync`")
     if age > timedelta(hours=26):
         return warning(f"{summary}, {_hours(age)} ago", "is the nightly timer on?")
     return ok(f"{summary} ({result or 'no result recorded'})")

@@ -14,8 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from kiosk.catalog import NO_ACTION_SERVICE, load_catalog
-from kiosk.config import LANGUAGES
+from kiosk.catalog import NO_ACTION_SERVICE, Catalog, load_catalog
+from kiosk.config import LANGUAGES, load_settings
+from kiosk.pulled_catalog import latest_catalog
 from kiosk.routing.decision import Decision
 from kiosk.routing.router import Router
 
@@ -87,7 +88,7 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
         out.write(json.dumps(report) if args.json else format_report(report))
         out.write("\n")
         return 0
-    decision = Router(load_catalog()).route(args.text, args.lang)
+    decision = Router(_kiosk_catalog(args)).route(args.text, args.lang)
     out.write(
         json.dumps(decision_json(decision), ensure_ascii=False)
         if args.json
@@ -95,6 +96,16 @@ def run(args: argparse.Namespace, out: TextIO | None = None) -> int:
     )
     out.write("\n")
     return 0
+
+
+def _kiosk_catalog(args: argparse.Namespace) -> Catalog:
+    # A text is routed as the kiosk's screen would route it: with the
+    # catalogue last pulled from the back-end, if there is a usable one.
+    # An evaluation keeps to the shipped catalogue, so its figures compare.
+    settings = load_settings(
+        getattr(args, "config", None), getattr(args, "data_dir", None)
+    )
+    return latest_catalog(settings.storage.data_dir)
 
 
 LABELLED_KEYS = ("text", "lang", "expected_service", "expected_department")
