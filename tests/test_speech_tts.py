@@ -289,6 +289,16 @@ def test_the_say_command_refuses_a_level_outside_minus_60_to_0_db(
     assert "is not a level from -60 to 0 dB" in capsys.readouterr().err
 
 
+def test_the_say_command_refuses_text_that_is_not_utf8(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "x.wav"
+    # What Python makes of the bytes "x\xff" on the command line.
+    assert run_say(["say", "x\udcff", "--out", str(out)], None) == 2
+    assert "not valid UTF-8" in capsys.readouterr().err
+    assert not out.exists()
+
+
 def test_the_say_command_refuses_an_out_file_in_a_missing_folder(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -153,6 +153,15 @@ def say_command(args: argparse.Namespace) -> int:
     if not args.text.strip():
         print("kiosk: nothing to say", file=sys.stderr)
         return EXIT_USAGE
+    try:
+        args.text.encode("utf-8")
+    except UnicodeEncodeError:
+        # Bytes that are not UTF-8 reach Python as lone surrogates.
+        print(
+            "kiosk: the text is not valid UTF-8; check the terminal's encoding",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
     if len(args.text) > MAX_SPOKEN_CHARS:
         print(
             f"kiosk: the text has {len(args.text)} characters; at most "
