@@ -41,7 +41,8 @@ from kiosk.ui.main import grab_window  # noqa: E402
 from kiosk.ui.timer import NamedTimer  # noqa: E402
 from kiosk.ui.window import MainWindow  # noqa: E402
 
-WINDOW_PX = (1280, 800)
+WINDOW_PX = (1920, 1080)
+"""The kiosk's own screen ([screen] defaults), where every mode must fit."""
 SAVED_WIDTH_PX = 960
 COLOURS = 64
 """Palette size of the saved PNGs: flat UI colours survive, files stay small."""
