@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import TypeVar
 
 from PySide6.QtCore import QCoreApplication, QEvent, QRect, QSize, Qt, Slot
-from PySide6.QtGui import QFontMetrics, QPaintEvent, QResizeEvent
+from PySide6.QtGui import QFont, QFontMetrics, QPaintEvent, QResizeEvent
 from PySide6.QtWidgets import (
     QAbstractButton,
     QFrame,
@@ -115,13 +115,26 @@ class TouchButton(QPushButton):
         )
         return QSize(width - room.width(), option.rect.height() - room.height())
 
+    def text_metrics(self) -> QFontMetrics:
+        """The metrics to lay the text out with.
+
+        The style sheet may draw a checked button's text in bold (the chosen
+        language is), while the widget's own font stays regular: a
+        checkable button is measured in bold, so its text fits either way.
+        """
+        if not self.isCheckable():
+            return self.fontMetrics()
+        bold = QFont(self.font())
+        bold.setBold(True)
+        return QFontMetrics(bold)
+
     def painted_text(self, width: int | None = None) -> str:
         """The text as drawn on a button ``width`` wide (now: its own width)."""
         if not self._wrap:
             return self.text()
         width = self.width() if width is None else width
         room = width - self._frame(width).width()
-        return "\n".join(wrap_lines(self.text(), self.fontMetrics(), room))
+        return "\n".join(wrap_lines(self.text(), self.text_metrics(), room))
 
     def hasHeightForWidth(self) -> bool:  # noqa: N802 - Qt override
         """The height depends on the width once the text wraps."""
@@ -130,7 +143,7 @@ class TouchButton(QPushButton):
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt override
         """The height the wrapped text needs at ``width``, border included."""
         text = self.painted_text(width)
-        need = self.fontMetrics().size(0, text).height() + self._frame(width).height()
+        need = self.text_metrics().size(0, text).height() + self._frame(width).height()
         return max(need, self.minimumHeight(), super().sizeHint().height())
 
     def sizeHint(self) -> QSize:  # noqa: N802 - Qt override
@@ -140,6 +153,12 @@ class TouchButton(QPushButton):
         hint must grow with the lines the text wraps onto.
         """
         hint = super().sizeHint()
+        if self.isCheckable():
+            # The plain hint measures the regular font; see text_metrics.
+            lines = self.text().split("\n")
+            metrics = self.text_metrics()
+            widest = max(metrics.horizontalAdvance(line) for line in lines)
+            hint.setWidth(max(hint.width(), widest + self._frame(widest + 100).width()))
         if self.hasHeightForWidth() and self.width() > 0:
             hint.setHeight(max(hint.height(), self.heightForWidth(self.width())))
         return hint
@@ -154,7 +173,7 @@ class TouchButton(QPushButton):
 
     def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt override
         """As narrow as the longest word; the text then takes more lines."""
-        metrics = self.fontMetrics()
+        metrics = self.text_metrics()
         words = self.text().replace("\n", " ").split(" ")
         widest = max((metrics.horizontalAdvance(word) for word in words), default=0)
         frame = self._frame(widest + 100)

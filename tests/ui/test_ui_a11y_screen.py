@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import QPoint, QRect
+from PySide6.QtGui import QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QAbstractButton,
     QAbstractScrollArea,
@@ -397,6 +398,32 @@ def test_the_cut_off_check_catches_texts_that_do_not_fit(kiosk: Kiosk) -> None:
     assert ("wrapped text too tall", "QLabel('prompt')") in found
     assert ("outside DescribePage('')", "TouchButton('Continue')") in found
     assert "\n" in pay.painted_text()
+
+
+@pytest.mark.parametrize("scale", [1.0, 1.5, 2.0])
+def test_the_chosen_language_fits_in_the_bold_it_is_drawn_in(
+    kiosk: Kiosk, scale: float
+) -> None:
+    # The style sheet draws the checked language bold; the widget's own
+    # font stays regular, so a check of that font alone would miss this.
+    kiosk.controller.dispatch(Wake())
+    kiosk.window.access.set_prefs(AccessPrefs(text_scale=scale))
+    short = []
+    for lang in ("ro", "hu", "en"):
+        kiosk.controller.dispatch(ChooseLanguage(lang))
+        _settle()
+        button = kiosk.window.language_buttons[lang]  # type: ignore[attr-defined]
+        assert button.isChecked()
+        bold = QFont(button.font())
+        bold.setBold(True)
+        option = QStyleOptionButton()
+        option.initFrom(button)
+        room = button.style().subElementRect(
+            QStyle.SubElement.SE_PushButtonContents, option, button
+        )
+        if QFontMetrics(bold).horizontalAdvance(button.text()) > room.width() + 1:
+            short.append(button.text())
+    assert short == []
 
 
 def test_text_at_200_percent_is_twice_the_normal_size(kiosk: Kiosk) -> None:
