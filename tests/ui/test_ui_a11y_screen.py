@@ -28,9 +28,7 @@ from kiosk.accessibility import (
     AccessPrefs,
     ScreenGeometry,
 )
-from kiosk.app import Core
-from kiosk.catalog import Catalog
-from kiosk.config import ScreenSettings, Settings
+from kiosk.config import ScreenSettings
 from kiosk.hardware.payment_terminal import TerminalStatus
 from kiosk.hardware.simulated_terminal import Behaviour
 from kiosk.payment_flow import (
@@ -41,7 +39,6 @@ from kiosk.payment_flow import (
     SubmitAmount,
     SubmitReference,
 )
-from kiosk.routing import Router
 from kiosk.session import (
     ChooseCategory,
     ChooseLanguage,
@@ -57,8 +54,7 @@ from kiosk.session import (
 )
 from kiosk.ui.pages_payment import PayingPage
 from kiosk.ui.widgets import TouchButton
-from tests.helpers.keypad import start_listening_kiosk
-from tests.helpers.payments import Backend, paying_core, terminal_of
+from tests.helpers.payments import terminal_of
 from tests.helpers.ui import OFFSCREEN_NOISE, Kiosk
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -86,19 +82,9 @@ WAIT_MS = 10_000
 
 
 @pytest.fixture
-def pay_core(settings: Settings, catalog: Catalog, router: Router) -> Iterator[Core]:
-    """A core whose card payments reach the simulated terminal."""
-    core = paying_core(settings, catalog, router, Backend())
-    yield core
-    core.close()
-
-
-@pytest.fixture
-def kiosk(qtbot: QtBot, pay_core: Core) -> Iterator[Kiosk]:
+def kiosk(paying_kiosk: Kiosk) -> Kiosk:
     """The kiosk window at the default [screen] resolution, 1920x1080."""
-    running = start_listening_kiosk(qtbot, pay_core)
-    yield running
-    running.controller.shutdown()
+    return paying_kiosk
 
 
 def _settle() -> None:
@@ -306,13 +292,18 @@ def test_large_text_makes_every_text_at_least_one_and_a_half_times_larger(
         assert widget.font().pixelSize() >= 1.5 * before[id(widget)], _name(widget)
 
 
-def _text_fits(widget: QLabel | QAbstractButton) -> bool:
-    """Whether every line of the text fits inside the border and padding."""
+def _text_fits(widget: QLabel | QAbstractButton, font: QFont | None = None) -> bool:
+    """Whether every line of the text fits inside the border and padding.
+
+    Measured in the widget's own font, or in ``font`` where the style draws
+    another (a checked button in bold).
+    """
     # A TouchButton draws its label on as many lines as its width needs;
     # measuring text() would take it as one long line and call a label
     # that wraps cut off. The lines it paints are what must fit.
     text = widget.painted_text() if isinstance(widget, TouchButton) else widget.text()
-    need = widget.fontMetrics().size(0, text)
+    metrics = widget.fontMetrics() if font is None else QFontMetrics(font)
+    need = metrics.size(0, text)
     if isinstance(widget, QPushButton):
         option = QStyleOptionButton()
         option.initFrom(widget)
@@ -416,12 +407,7 @@ def test_the_chosen_language_fits_in_the_bold_it_is_drawn_in(
         assert button.isChecked()
         bold = QFont(button.font())
         bold.setBold(True)
-        option = QStyleOptionButton()
-        option.initFrom(button)
-        room = button.style().subElementRect(
-            QStyle.SubElement.SE_PushButtonContents, option, button
-        )
-        if QFontMetrics(bold).horizontalAdvance(button.text()) > room.width() + 1:
+        if not _text_fits(button, bold):
             short.append(button.text())
     assert short == []
 

@@ -34,7 +34,7 @@ from kiosk.session import (
     Wake,
 )
 from kiosk.ui.pages_payment import PayingPage
-from tests.helpers.keypad import last_said, press, start_listening_kiosk
+from tests.helpers.keypad import last_said, press
 from tests.helpers.payments import Backend, paying_core, terminal_of
 from tests.helpers.ui import OFFSCREEN_NOISE, Kiosk, tap
 
@@ -59,10 +59,8 @@ def pay_core(settings: Settings, catalog: Catalog, router: Router) -> Iterator[C
 
 
 @pytest.fixture
-def kiosk(qtbot: QtBot, pay_core: Core) -> Iterator[Kiosk]:
-    running = start_listening_kiosk(qtbot, pay_core)
-    yield running
-    running.controller.shutdown()
+def kiosk(paying_kiosk: Kiosk) -> Kiosk:
+    return paying_kiosk
 
 
 def _paying(qtbot: QtBot, kiosk: Kiosk) -> PayingPage:

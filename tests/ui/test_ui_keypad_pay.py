@@ -8,20 +8,16 @@ reference and the amount), and a filed request's fee is offered by itself.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 
 import pytest
 from PySide6.QtCore import Qt
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import Core
-from kiosk.catalog import Catalog
 from kiosk.categories import categories
-from kiosk.config import Settings
 from kiosk.hardware.camera_monitor import QrScanned
 from kiosk.i18n import translations
 from kiosk.payments.journal import PaymentJournal, PaymentState
-from kiosk.routing import Router
 from kiosk.session import PAID_FEE, PAID_NOTICE, Screen
 from kiosk.store import Outbox
 from kiosk.ui.pages_payment import PAY_BUTTON_TEXT
@@ -32,9 +28,7 @@ from tests.helpers.keypad import (
     move_to,
     press,
     said_since,
-    start_listening_kiosk,
 )
-from tests.helpers.payments import Backend, paying_core
 from tests.helpers.ui import OFFSCREEN_NOISE, Kiosk
 
 pytestmark = pytest.mark.qt_log_ignore(OFFSCREEN_NOISE)
@@ -52,17 +46,8 @@ PRESENT_CARD = (
 
 
 @pytest.fixture
-def pay_core(settings: Settings, catalog: Catalog, router: Router) -> Iterator[Core]:
-    core = paying_core(settings, catalog, router, Backend())
-    yield core
-    core.close()
-
-
-@pytest.fixture
-def kiosk(qtbot: QtBot, pay_core: Core) -> Iterator[Kiosk]:
-    running = start_listening_kiosk(qtbot, pay_core)
-    yield running
-    running.controller.shutdown()
+def kiosk(paying_kiosk: Kiosk) -> Kiosk:
+    return paying_kiosk
 
 
 def _start(qtbot: QtBot, kiosk: Kiosk, lang: str) -> None:
