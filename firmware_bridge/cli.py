@@ -14,6 +14,7 @@ from firmware_bridge.simulator import SimulatedMcu
 _HELP = """commands, one per line on standard input:
   presence MM | presence none    someone at MM millimetres / nobody
   tamper open | tamper closed    the service door
+  headphones in | headphones out the headphone jack
   buttons MASK                   buttons held (bit mask, 0 = none)
   battery on [PCT] | battery off UPS on battery (with a level) / on mains
   silent | resume                stop answering / answer again
@@ -76,6 +77,8 @@ def apply_command(mcu: SimulatedMcu, words: list[str]) -> None:
         mcu.set_presence(None if rest[0] == "none" else int(rest[0]))
     elif verb == "tamper" and rest[0] in ("open", "closed"):
         mcu.set_tamper(rest[0] == "open")
+    elif verb == "headphones" and rest[0] in ("in", "out"):
+        mcu.set_headphones(rest[0] == "in")
     elif verb == "buttons":
         mcu.press_buttons(int(rest[0], 0))
     elif verb == "battery" and rest[0] in ("on", "off"):

@@ -145,11 +145,14 @@ def test_close_returns_promptly_and_state_is_closed(tmp_path: Path):
 
 def test_mcu_sim_command_follows_a_script(tmp_path: Path, caplog):
     caplog.set_level(logging.INFO)
-    script = io.StringIO("presence 500\ntamper open\nbogus\nbattery on 20\nquit\n")
+    script = io.StringIO(
+        "presence 500\ntamper open\nheadphones in\nbogus\nbattery on 20\nquit\n"
+    )
     out = io.StringIO()
     assert run_simulator(Namespace(link=tmp_path / "tty"), script, out) == 0
     lines = out.getvalue().splitlines()
     assert lines[0].startswith("simulated MCU on")
     assert "ok presence 500" in lines
+    assert "ok headphones in" in lines
     assert "? bogus" in lines
     assert not (tmp_path / "tty").exists()
