@@ -19,13 +19,19 @@ from firmware_bridge.messages import LedPattern
 from kiosk.config import Settings
 from kiosk.crash import RingBufferHandler
 from kiosk.diag.cli import DiagParts, run_diag
-from kiosk.diag.devices import check_mcu_status, check_printer, check_test_receipt
+from kiosk.diag.devices import (
+    check_mcu_status,
+    check_printer,
+    check_speech_output,
+    check_test_receipt,
+)
 from kiosk.diag.model import CheckResult, Finding, failed, ok, warning
 from kiosk.diag.system import open_outbox_read_only
 from kiosk.hardware.camera import CameraState
 from kiosk.hardware.camera_monitor import CameraMonitor
 from kiosk.hardware.printer import Printer, PrinterStatus
 from kiosk.receipt import Receipt
+from kiosk.speech.playback import PlaybackHealth
 
 logger = logging.getLogger(__name__)
 
@@ -134,15 +140,20 @@ class LiveParts:
     set_led: Callable[[LedPattern], None] | None = None
     wait_led: Callable[[LedPattern, float], bool] | None = None
     sync_now: SyncNow | None = None
+    speech_health: Callable[[], PlaybackHealth | None] | None = None
+    """How the kiosk's own speech output has gone lately, if it speaks."""
 
     def diag_parts(self) -> DiagParts:
-        """Checks of printer, camera and MCU that reuse what the kiosk holds."""
+        """Checks of printer, camera, MCU and speech on what the kiosk holds."""
         extra = {
             "printer": lambda: check_printer(BorrowedPrinter(self.printer)),
             "camera": lambda: check_camera_status(
                 self.settings.camera.source, self.camera
             ),
         }
+        speech_health = self.speech_health
+        if speech_health is not None:
+            extra["speaker"] = lambda: check_speech_output(speech_health())
         mcu_status = self.mcu_status
         if mcu_status is not None:
             port = self.settings.mcu.port

@@ -12,13 +12,15 @@ import cv2
 import numpy as np
 import pytest
 
+from kiosk.config import load_settings
 from kiosk.diag import devices, system
 from kiosk.diag.cli import DiagParts, add_parsers, run_diag_command
 from kiosk.diag.model import Level, failed, run_checks
 from kiosk.hardware.camera_sim import SimulatedSource
 from kiosk.hardware.printer import PrinterStatus
 from kiosk.hardware.simulated_printer import SimulatedPrinter
-from kiosk.service import read_outbox_summary
+from kiosk.service import LiveParts, read_outbox_summary
+from kiosk.speech.playback import PlaybackHealth
 from kiosk.store import NewRequest, Outbox
 from tests.mcu_fixtures import running_simulator
 
@@ -414,3 +416,19 @@ def test_a_corrupt_terminal_state_fails_the_payment_check_without_crashing(
     assert "payment-terminal.json" in finding.summary
     assert "not valid JSON" in finding.summary
     assert "crashed" not in finding.summary
+
+
+def test_the_live_checks_judge_the_speech_the_kiosk_is_playing(
+    tmp_path: Path, data_dir: Path
+):
+    failing = PlaybackHealth("plughw:1,0", 4, 3, "plughw:1,0: aplay exit 1: busy")
+    live = LiveParts(
+        load_settings(None, data_dir),
+        SimulatedPrinter(tmp_path / "receipts"),
+        speech_health=lambda: failing,
+    )
+
+    results = {result.name: result.finding for result in live.run_checks()}
+
+    assert results["speaker"].level is Level.FAILED
+    assert "3 sentence(s) failed in a row" in results["speaker"].summary

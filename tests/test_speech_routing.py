@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from kiosk.diag.devices import check_speech_output
+from kiosk.diag.model import Level
 from kiosk.speech.gain import apply_gain, gain_factor, scale_samples
 from kiosk.speech.playback import AplayPlayer, SimulatedPlayer
 from kiosk.speech.tts import Pyttsx3Synthesiser, TextToSpeech, ToneSynthesiser
@@ -118,6 +120,32 @@ def test_a_failing_device_is_logged_and_speech_carries_on(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert len(warnings) == 1 and "no_such_jack" in warnings[0]
     assert heard(phones_file, tone_frames("da", tmp_path))
+
+
+def test_the_technicians_speech_check_fails_while_the_device_fails(
+    tmp_path: Path,
+) -> None:
+    player, _, _ = two_devices(tmp_path)
+    tts = TextToSpeech(ToneSynthesiser(), player)
+    findings = []
+    try:
+        for device in ("phones", "no_such_jack", "no_such_jack", "phones"):
+            tts.set_output_device(device)
+            tts.speak("da", "ro")
+            assert tts.wait_idle(WAIT_S)
+            findings.append(check_speech_output(tts.playback_health()))
+    finally:
+        tts.close()
+    assert [f.level for f in findings] == [
+        Level.OK,
+        Level.FAILED,
+        Level.FAILED,
+        Level.OK,
+    ]
+    assert "'no_such_jack': 2 sentence(s) failed in a row" in findings[2].summary
+    assert "aplay -L" in findings[2].remedy
+    assert findings[3].summary == "2 sentence(s) played; speech goes to 'phones'"
+    assert check_speech_output(None).level is Level.OK  # speech is off
 
 
 def test_the_simulated_player_follows_the_device_too() -> None:

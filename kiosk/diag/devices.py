@@ -16,10 +16,11 @@ from kiosk.config import (
     Settings,
     SpeechSettings,
 )
-from kiosk.diag.model import Finding, failed, ok, warning
+from kiosk.diag.model import Finding, Level, failed, ok, warning
 from kiosk.hardware.camera import CameraUnavailableError, FrameSource
 from kiosk.hardware.payment_terminal import TerminalError, TerminalStatus
 from kiosk.hardware.printer import Printer, PrinterStatus
+from kiosk.speech.playback import PlaybackHealth
 
 _PRINTER_REMEDIES = {
     PrinterStatus.PAPER_OUT: "load a new paper roll",
@@ -160,6 +161,21 @@ def check_speaker() -> Finding:
             "install it: apt-get install espeak-ng",
         )
     return ok("espeak-ng is installed")
+
+
+def check_speech_output(health: PlaybackHealth | None) -> Finding:
+    """The running kiosk's speech: the engine, and whether sentences play."""
+    engine = check_speaker()
+    if health is None or engine.level is not Level.OK:
+        return engine
+    if health.failures_in_a_row:
+        return failed(
+            f"speech does not play on {health.device!r}: {health.failures_in_a_row}"
+            f" sentence(s) failed in a row; last: {health.last_failure}",
+            "check [speech] output_device and headphones_device against "
+            "`aplay -L`, the speaker's cable and the mixer (alsamixer)",
+        )
+    return ok(f"{health.played} sentence(s) played; speech goes to {health.device!r}")
 
 
 def check_mcu(settings: McuSettings, wait_s: float, led: bool = False) -> Finding:

@@ -9,6 +9,7 @@ import threading
 import time
 import wave
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
 
@@ -40,6 +41,20 @@ class Playback(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class PlaybackHealth:
+    """How speech output has gone lately, for the technician's checks."""
+
+    device: str
+    """Where the next sound plays."""
+    played: int
+    """Sounds that played to their end."""
+    failures_in_a_row: int
+    """Sounds that failed since the last one that played; 0 when healthy."""
+    last_failure: str | None
+    """The device and the player's words for the last failure, if any."""
+
+
 class Player(Protocol):
     """Plays WAV files on an output device."""
 
@@ -48,6 +63,10 @@ class Player(Protocol):
 
     def start(self, path: Path) -> Playback:
         """Begin playing; raise AudioError if playback cannot start."""
+        ...
+
+    def health(self) -> PlaybackHealth:
+        """How playback has gone lately."""
         ...
 
 
@@ -70,6 +89,10 @@ class AplayPlayer:
         """Sentences aplay could not play (not counting stopped ones)."""
         self.last_failure: str | None = None
         """The device and aplay's words for the last failure; None if none."""
+        self.played = 0
+        """Sentences aplay played to their end."""
+        self.failures_in_a_row = 0
+        """Failures since the last sentence that played; 0 when healthy."""
         self._warned: set[str] = set()
 
     def start(self, path: Path) -> AplayPlayback:
@@ -87,12 +110,23 @@ class AplayPlayer:
             raise AudioError(f"output device {device!r}", str(exc)) from exc
         return AplayPlayback(self, process, device)
 
+    def health(self) -> PlaybackHealth:
+        """The device, and whether its sentences play."""
+        return PlaybackHealth(
+            self.device, self.played, self.failures_in_a_row, self.last_failure
+        )
+
     def _finished(
         self, device: str, returncode: int, stopped: bool, errors: bytes
     ) -> None:
-        if stopped or returncode == 0:
+        if stopped:
+            return
+        if returncode == 0:
+            self.played += 1
+            self.failures_in_a_row = 0
             return
         self.failures += 1
+        self.failures_in_a_row += 1
         words = errors.decode(errors="replace").strip()[:300]
         self.last_failure = f"{device}: aplay exit {returncode}: {words}"
         # The first failure of each device needs an operator; repeating it
@@ -198,6 +232,10 @@ class SimulatedPlayer:
         self.device = "default"
         self.played: list[tuple[str, float]] = []
         self.devices: list[str] = []
+
+    def health(self) -> PlaybackHealth:
+        """A simulated player never fails."""
+        return PlaybackHealth(self.device, len(self.played), 0, None)
 
     def start(self, path: Path) -> _SimulatedPlayback:
         """Pretend to play the file."""

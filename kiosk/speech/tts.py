@@ -31,7 +31,7 @@ from typing import Protocol
 from kiosk.config import MAX_RATE_WPM, MIN_RATE_WPM
 from kiosk.speech.errors import AudioError, SynthesisError
 from kiosk.speech.gain import apply_gain
-from kiosk.speech.playback import Playback, Player, wav_duration_s
+from kiosk.speech.playback import Playback, PlaybackHealth, Player, wav_duration_s
 from kiosk.speech.tempo import ENGINE_RATE_WPM, apply_tempo
 
 logger = logging.getLogger(__name__)
@@ -325,6 +325,10 @@ class TextToSpeech:
     def output_device(self) -> str:
         """The device the next sentence plays on."""
         return self._player.device
+
+    def playback_health(self) -> PlaybackHealth:
+        """How playback has gone lately (for the technician's checks)."""
+        return self._player.health()
 
     @property
     def gain_db(self) -> float:

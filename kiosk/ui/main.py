@@ -239,6 +239,7 @@ def start_app(
         core,
         lambda code: running.leave(code, STATUS_STOPPING),
         sync_now=sync_now,
+        speech_health=None if voice is None else voice.playback_health,
     )
     if voice is not None:
         voice.install(window)

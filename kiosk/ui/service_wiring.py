@@ -13,6 +13,7 @@ from kiosk.devices import EXIT_RESTART, DeviceEvent, KioskDevices
 from kiosk.hardware.camera_monitor import QrScanned
 from kiosk.payment_flow import NoticeScanned
 from kiosk.service import LiveParts, SyncNow, link_waiter, log_ring
+from kiosk.speech.playback import PlaybackHealth
 from kiosk.technician import PinStore
 from kiosk.technician_cli import pin_path
 from kiosk.ui.access import Accessibility
@@ -39,6 +40,7 @@ class ServiceWiring(QObject):
         quit_app: Quit,
         *,
         sync_now: SyncNow | None = None,
+        speech_health: Callable[[], PlaybackHealth | None] | None = None,
         pins: PinStore | None = None,
         idle_close_ms: int | None = None,
     ) -> None:
@@ -64,6 +66,7 @@ class ServiceWiring(QObject):
             set_led=self.devices.set_led,
             wait_led=link_waiter(link),
             sync_now=sync_now,
+            speech_health=speech_health,
         )
         ring = log_ring()
         extra = {} if idle_close_ms is None else {"idle_close_ms": idle_close_ms}

@@ -44,6 +44,7 @@ from kiosk.speech.listener import (
     SpeechStarted,
     Understood,
 )
+from kiosk.speech.playback import PlaybackHealth
 from kiosk.speech.recognition import Recognizer
 from kiosk.ui.controller import SessionController
 from kiosk.ui.timer import NamedTimer
@@ -108,6 +109,10 @@ class SpeechOutput(Protocol):
     @property
     def paused(self) -> bool:
         """What is being said is held by ``pause()``."""
+        ...
+
+    def playback_health(self) -> PlaybackHealth:
+        """How playback has gone lately."""
         ...
 
     def pause(self) -> bool:
@@ -293,6 +298,12 @@ class VoiceBridge(QObject):
         self.rate_wpm = rate_wpm
         if self._output is not None:
             self._output.set_rate_wpm(rate_wpm)
+
+    def playback_health(self) -> PlaybackHealth | None:
+        """How speech output has gone lately; None when speech is off."""
+        if self._output is None:
+            return None
+        return self._output.playback_health()
 
     @property
     def paused(self) -> bool:
