@@ -66,6 +66,8 @@ class SessionController(QObject):
         super().__init__(parent)
         self._core = core
         self._speaker = speaker
+        self._shown: Screen | None = None
+        """The screen of the last view shown; None before the first."""
         self._clock = clock
         self.session: Session = core.new_session()
         self._qr_payload: tuple[str, str] | None = None
@@ -168,8 +170,18 @@ class SessionController(QObject):
     def _apply(self, effects: Sequence[Effect]) -> None:
         for effect in effects:
             if isinstance(effect, Show):
+                ended = effect.view.screen is Screen.ATTRACT and self._shown not in (
+                    None,
+                    Screen.ATTRACT,
+                )
+                self._shown = effect.view.screen
                 if effect.view.screen is Screen.ATTRACT:
                     self._qr_payload = None
+                if ended:
+                    # Nothing the session said may still play or be held by
+                    # the Pause key, or the next citizen could resume the
+                    # last one's ticket or payment.
+                    self._speaker.stop()
                 self._scan_qr(effect.view.screen is Screen.PAY_REFERENCE)
                 self.view_changed.emit(effect.view)
             elif isinstance(effect, Say) and effect.more:

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from pytestqt.qtbot import QtBot
 
 from kiosk.app import Core
-from kiosk.session import ChooseLanguage, Wake
+from kiosk.session import ChooseLanguage, Screen, StartOver, Wake
 from kiosk.speech.playback import SimulatedPlayer
 from kiosk.speech.recognition import SimulatedRecognizer
 from kiosk.speech.tts import TextToSpeech, ToneSynthesiser
@@ -139,3 +139,34 @@ def test_a_pause_key_held_down_pauses_once(
     assert tts.paused
     press(qtbot, kiosk, Qt.Key.Key_MediaPlay)
     assert not tts.paused
+
+
+@pytest.mark.parametrize("ending", ["session reset", "start over", "escape"])
+def test_a_sentence_held_when_the_session_ends_is_dropped_for_the_next_citizen(
+    qtbot: QtBot, kiosk: VoiceKiosk, speech: Speech, ending: str
+) -> None:
+    # A held sentence may carry the last citizen's ticket or payment: the
+    # next one must not be able to resume it from the attract screen.
+    tts, player = speech.tts, speech.player
+    assert tts is not None
+    controller = kiosk.controller
+    controller.dispatch(Wake())
+    qtbot.waitUntil(lambda: bool(player.played), timeout=WAIT_MS)
+    press(qtbot, kiosk, Qt.Key.Key_Pause)
+    assert tts.paused
+
+    if ending == "session reset":
+        controller.reset_session("technician screen opened")
+    elif ending == "start over":
+        controller.dispatch(StartOver())
+    else:
+        press(qtbot, kiosk, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: controller.view.screen is Screen.ATTRACT, timeout=WAIT_MS)
+
+    assert tts.wait_idle(WAIT_MS / 1000)
+    assert not tts.paused
+    assert speech.finished[0] is False  # cut, never played to its end
+    played = len(player.played)
+    press(qtbot, kiosk, Qt.Key.Key_MediaPlay)
+    assert not tts.paused and tts.wait_idle(1.0)
+    assert len(player.played) == played  # nothing came back
