@@ -92,7 +92,8 @@ def restart_and_check(data_dir: Path, link_lost: LinkLost) -> None:
         assert_agree(journal, terminal)
         charges = charged_on_terminal(terminal)
         assert len(charges) == 1, "charged twice"
-        assert journal.by_reference(charges.pop()).purpose == QUOTE.purpose  # type: ignore[union-attr]
+        charged = journal.by_reference(charges.pop())
+        assert charged is not None and charged.purpose == QUOTE.purpose
 
 
 def charged_on_terminal(terminal: SimulatedTerminal) -> set[str]:
