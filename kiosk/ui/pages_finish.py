@@ -14,7 +14,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
@@ -31,7 +30,13 @@ from kiosk.session import (
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.page import Page
 from kiosk.ui.pages_choice import ChoiceList
-from kiosk.ui.widgets import TouchButton, Translate, scrolling, wrapped_label
+from kiosk.ui.widgets import (
+    TouchButton,
+    Translate,
+    busy_bar,
+    scrolling,
+    wrapped_label,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -195,11 +200,7 @@ class FilingPage(Page):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        self.busy = QProgressBar()
-        # A range of 0..0 makes Qt animate an endless "busy" bar.
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMinimumHeight(40)
+        self.busy = busy_bar()
         layout.addWidget(self.busy)
         layout.addStretch(1)
 

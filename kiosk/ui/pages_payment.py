@@ -11,7 +11,6 @@ from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QProgressBar,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,13 @@ from kiosk.payment_flow import (
 from kiosk.session import Event, StartOver, View
 from kiosk.ui.keyboard import OnScreenKeyboard
 from kiosk.ui.page import Page
-from kiosk.ui.widgets import TouchButton, Translate, scrolling, wrapped_label
+from kiosk.ui.widgets import (
+    TouchButton,
+    Translate,
+    busy_bar,
+    scrolling,
+    wrapped_label,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -203,10 +208,7 @@ class PayingPage(Page):
         super().__init__(parent)
         layout = QVBoxLayout(self)
         layout.addStretch(1)
-        self.busy = QProgressBar()
-        self.busy.setRange(0, 0)
-        self.busy.setTextVisible(False)
-        self.busy.setMinimumHeight(40)
+        self.busy = busy_bar()
         layout.addWidget(self.busy)
         # The terminal's time limit, counted down on the page itself so the
         # cancel button stays in reach while it is up.

@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractButton,
     QFrame,
     QLabel,
+    QProgressBar,
     QPushButton,
     QScrollArea,
     QSizePolicy,
@@ -273,6 +274,16 @@ class TextSizeButton(StateButton):
         """The whole text is spoken: the label and the size."""
         super().refresh()
         self.setAccessibleName("")
+
+
+def busy_bar() -> QProgressBar:
+    """A bar that moves for as long as the kiosk works on something."""
+    bar = QProgressBar()
+    # A range of 0..0 makes Qt animate an endless "busy" bar.
+    bar.setRange(0, 0)
+    bar.setTextVisible(False)
+    bar.setMinimumHeight(40)
+    return bar
 
 
 def wrapped_label(
