@@ -13,7 +13,6 @@ import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from kiosk.config import ScreenSettings
 from kiosk.i18n import N_
@@ -34,15 +33,6 @@ MIN_EXTENSIONS = 10
 """A time-out must be extendable at least this many times (WCAG 2.2.1)."""
 
 _HEX = re.compile(r"#([0-9a-fA-F]{6})")
-
-
-@runtime_checkable
-class RoutableSpeaker(Protocol):
-    """A speaker that can move its sound to another output (the headphones)."""
-
-    def set_output_device(self, device: str) -> None:
-        """Play every sentence from now on through ``device``."""
-        ...
 
 
 @dataclass(frozen=True)

@@ -8,42 +8,14 @@ and goes on with it (:func:`toggle_pause`).
 
 from __future__ import annotations
 
-from typing import Protocol, runtime_checkable
-
 from kiosk.config import SpeechSettings
 from kiosk.i18n import N_
+from kiosk.speech.speaker import PausableSpeaker
 
 SLOWER_ON = N_("Speech is slower now.")
 """Said at the slow rate when the citizen turns Slower speech on."""
 SLOWER_OFF = N_("Speech is at normal speed now.")
 """Said at the normal rate when the citizen turns Slower speech off."""
-
-
-@runtime_checkable
-class PacedSpeaker(Protocol):
-    """A speaker whose rate can be changed."""
-
-    def set_rate_wpm(self, rate_wpm: int) -> None:
-        """Say the following sentences at ``rate_wpm`` words per minute."""
-        ...
-
-
-@runtime_checkable
-class PausableSpeaker(Protocol):
-    """A speaker that can hold what it is saying and go on with it."""
-
-    @property
-    def paused(self) -> bool:
-        """Something said is being held."""
-        ...
-
-    def pause(self) -> bool:
-        """Hold what is being said; False if nothing is."""
-        ...
-
-    def resume(self) -> bool:
-        """Go on from where it was held; False if nothing was."""
-        ...
 
 
 def toggle_pause(speaker: PausableSpeaker) -> bool:

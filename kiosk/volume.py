@@ -12,22 +12,12 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
 
 from kiosk.config import SpeechSettings
 from kiosk.i18n import N_
 
 VOLUME_LEVEL = N_("Volume {level} of {count}.")
 """Said after each Louder or Quieter press, at the new level."""
-
-
-@runtime_checkable
-class AdjustableSpeaker(Protocol):
-    """A speaker whose level can be changed."""
-
-    def set_gain_db(self, gain_db: float) -> None:
-        """Play the following sentences at ``gain_db`` (0: the loudest)."""
-        ...
 
 
 @dataclass(frozen=True)

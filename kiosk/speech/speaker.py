@@ -1,15 +1,17 @@
-"""Speech out: the speaker interface and a silent stand-in.
+"""Speech out: the speaker interface, its optional abilities, a silent stand-in.
 
-The real text-to-speech engine comes later. Whatever implements
-:class:`Speaker` is called from the Qt thread, so it must hand the sentence
-to its own worker and return at once.
+Whatever implements :class:`Speaker` is called from the Qt thread, so it
+must hand the sentence to its own worker and return at once. A speaker may
+also switch its output device, change its level or rate, and pause: the
+protocols below name those abilities (``kiosk.speech.tts.TextToSpeech``
+has them all).
 """
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 logger = logging.getLogger(__name__)
 
@@ -31,6 +33,55 @@ class Speaker(Protocol):
 
     def stop(self) -> None:
         """Stop speaking now."""
+        ...
+
+
+# What some speakers can do besides speaking; the accessibility controls
+# ask a speaker with isinstance, so a simple speaker needs none of them.
+
+
+@runtime_checkable
+class RoutableSpeaker(Protocol):
+    """A speaker that can move its sound to another output (the headphones)."""
+
+    def set_output_device(self, device: str) -> None:
+        """Play every sentence from now on through ``device``."""
+        ...
+
+
+@runtime_checkable
+class AdjustableSpeaker(Protocol):
+    """A speaker whose level can be changed."""
+
+    def set_gain_db(self, gain_db: float) -> None:
+        """Play the following sentences at ``gain_db`` (0: the loudest)."""
+        ...
+
+
+@runtime_checkable
+class PacedSpeaker(Protocol):
+    """A speaker whose rate can be changed."""
+
+    def set_rate_wpm(self, rate_wpm: int) -> None:
+        """Say the following sentences at ``rate_wpm`` words per minute."""
+        ...
+
+
+@runtime_checkable
+class PausableSpeaker(Protocol):
+    """A speaker that can hold what it is saying and go on with it."""
+
+    @property
+    def paused(self) -> bool:
+        """Something said is being held."""
+        ...
+
+    def pause(self) -> bool:
+        """Hold what is being said; False if nothing is."""
+        ...
+
+    def resume(self) -> bool:
+        """Go on from where it was held; False if nothing was."""
         ...
 
 

@@ -26,19 +26,22 @@ from PySide6.QtWidgets import (
 
 from kiosk.accessibility import (
     AccessPrefs,
-    RoutableSpeaker,
     ScreenGeometry,
     control_speech,
 )
 from kiosk.config import LANGUAGES, Settings
 from kiosk.i18n import N_, translations
 from kiosk.session import Back, Screen, View
-from kiosk.speech.speaker import Speaker
+from kiosk.speech.speaker import (
+    AdjustableSpeaker,
+    PacedSpeaker,
+    PausableSpeaker,
+    RoutableSpeaker,
+    Speaker,
+)
 from kiosk.speech_control import (
     SLOWER_OFF,
     SLOWER_ON,
-    PacedSpeaker,
-    PausableSpeaker,
     rate_wpm,
     toggle_pause,
 )
@@ -58,7 +61,7 @@ from kiosk.ui.widgets import (
     Translate,
     settle_layouts,
 )
-from kiosk.volume import VOLUME_LEVEL, AdjustableSpeaker, VolumeScale
+from kiosk.volume import VOLUME_LEVEL, VolumeScale
 
 if TYPE_CHECKING:
     from kiosk.ui.window import MainWindow
